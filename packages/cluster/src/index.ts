@@ -1,0 +1,2 @@
+/** @mcu/cluster: Kernel clustering and weight sharing */
+export {};

@@ -1,0 +1,2 @@
+/** @mcu/hw-model: Will it fit, and how fast: per layer, per board */
+export {};

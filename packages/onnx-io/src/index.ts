@@ -1,0 +1,2 @@
+/** @mcu/onnx-io: Import ONNX models, float and QDQ */
+export {};

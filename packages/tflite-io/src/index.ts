@@ -1,0 +1,2 @@
+/** @mcu/tflite-io: Read and write TensorFlow Lite flatbuffers */
+export {};
