@@ -182,7 +182,17 @@ export {
 export { tsEngine } from "./ts-engine.js";
 
 // Memory planning (liveness and the arena planner)
-// -- planner exports --
+export {
+  type ArenaBuffer,
+  type ArenaPlan,
+  DEFAULT_ARENA_ALIGNMENT,
+  type GraphArenaPlan,
+  greedyArenaPlan,
+  livenessAnalysis,
+  planArena,
+  type TensorLifetime,
+  tensorLifetimes,
+} from "./planner/index.js";
 
 // Serialization (.mcuir) and tensor files (.npy, .csv)
 export { mcuirFormat } from "./mcuir/format.js";
