@@ -196,4 +196,19 @@ export {
 
 // Serialization (.mcuir) and tensor files (.npy, .csv)
 export { mcuirFormat } from "./mcuir/format.js";
+export {
+  decodeTensorFile,
+  encodeTensorFile,
+  formatFloat32,
+  type ReadNpyOptions,
+  readCsv,
+  readNpy,
+  type TensorFileExpectation,
+  type TensorFileKind,
+  type TensorFileValue,
+  tensorFileKind,
+  type WriteNpyOptions,
+  writeCsv,
+  writeNpy,
+} from "./tensor-files/index.js";
 // -- serialization exports --
