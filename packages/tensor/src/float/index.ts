@@ -1,5 +1,6 @@
 /** The float32 reference kernels of the core ops (and dtype-agnostic data movement). */
 import type { KernelDef } from "../kernel.js";
+import { castKernels } from "./cast.js";
 import { convKernels } from "./conv.js";
 import { denseKernels } from "./dense.js";
 import { elementwiseKernels } from "./elementwise.js";
@@ -19,4 +20,5 @@ export const coreKernels: readonly KernelDef[] = [
   ...movementKernels,
   ...normalizationKernels,
   ...quantizeKernels,
+  ...castKernels,
 ];

@@ -104,15 +104,31 @@ export const transposeConv2dOp = defineOp({
     outputPadding: attr.ints([0, 0], "extra rows/cols at the bottom/right (ONNX output_padding)"),
     outputShape: attr.ints([], "[N,H,W,C] of the output when given by the model (TFLite output_shape)"),
   },
-  inputs: ["x", "weights", "bias?"],
-  inferShape({ node, inputs: [x, w, b], attrs }) {
+  // outputShape: TFLite's int32[4] output_shape when it is a runtime value (a model input), as
+  // in tflite-micro's seanet transpose_conv models; the output's static shape is then
+  // attrs.outputShape. A constant outputShape input gives the shape by its values.
+  inputs: ["x", "weights", "bias?", "outputShape?"],
+  inferShape({ node, inputs: [x, w, b, shapeInput], attrs }) {
     expectRank(x!.shape, 4, "transpose_conv2d input", node);
     expectRank(w!.shape, 4, "transpose_conv2d weights", node);
     const [n, h, wd, c] = x!.shape as [number, number, number, number];
     const [o, kh, kw, i] = w!.shape as [number, number, number, number];
     expectShape(c === i, `transpose_conv2d input has ${c} channels, weights expect ${i}`, node);
     if (b !== undefined) expectShape(numElements(b.shape) === o, `transpose_conv2d bias must have ${o} values`, node);
-    const given = attrs.outputShape.length === 4 ? attrs.outputShape : undefined;
+    if (shapeInput !== undefined) {
+      expectShape(
+        numElements(shapeInput.shape) === 4 && (shapeInput.dtype === "int32" || shapeInput.dtype === "int64"),
+        "transpose_conv2d outputShape input must be int32[4]",
+        node,
+      );
+    }
+    const fromInput = shapeInput?.data !== undefined ? Array.from(shapeInput.data, Number) : undefined;
+    const given = fromInput ?? (attrs.outputShape.length === 4 ? attrs.outputShape : undefined);
+    expectShape(
+      shapeInput === undefined || given !== undefined,
+      "transpose_conv2d with a runtime outputShape input needs the outputShape attribute (the static output shape)",
+      node,
+    );
     const [sh, sw] = attrs.strides as [number, number];
     const [dh, dw] = attrs.dilations as [number, number];
     const [pt, pb, pl, pr] = attrs.pads as [number, number, number, number];

@@ -1,5 +1,6 @@
 /** The core op contracts. */
 import type { OpContract } from "../op.js";
+import { castOp } from "./cast.js";
 import { conv2dOp, depthwiseConv2dOp, transposeConv2dOp } from "./conv.js";
 import { customOp } from "./custom.js";
 import { batchMatmulOp, fullyConnectedOp, matmulOp } from "./dense.js";
@@ -7,6 +8,7 @@ import { elementwiseOps } from "./elementwise.js";
 import { batchNormOp, logSoftmaxOp, softmaxOp } from "./normalization.js";
 import { avgPool2dOp, maxPool2dOp, meanOp } from "./pool.js";
 import { dequantizeOp, quantizeOp } from "./quantize.js";
+import { svdfOp, unidirectionalSequenceLstmOp } from "./recurrent.js";
 import {
   concatOp,
   expandDimsOp,
@@ -20,6 +22,7 @@ import {
 } from "./shape.js";
 
 export * from "./activation.js";
+export * from "./cast.js";
 export * from "./conv.js";
 export * from "./custom.js";
 export * from "./dense.js";
@@ -28,6 +31,7 @@ export * from "./geometry.js";
 export * from "./normalization.js";
 export * from "./pool.js";
 export * from "./quantize.js";
+export * from "./recurrent.js";
 export * from "./shape.js";
 export * from "./shape-utils.js";
 export * from "./strided-slice.js";
@@ -58,5 +62,8 @@ export const coreOps: readonly OpContract[] = [
   batchNormOp,
   quantizeOp,
   dequantizeOp,
+  castOp,
+  svdfOp,
+  unidirectionalSequenceLstmOp,
   customOp,
 ] as readonly OpContract[];
