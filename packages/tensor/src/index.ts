@@ -135,6 +135,10 @@ export {
   window2d,
   addOp,
   divOp,
+  castOp,
+  LSTM_INPUTS,
+  svdfOp,
+  unidirectionalSequenceLstmOp,
 } from "./ops/index.js";
 export { coreKernels } from "./float/index.js";
 
