@@ -1,23 +1,39 @@
 /** Element-wise ops: binary ops with NumPy broadcasting, and unary activations. */
-import { attr } from "../attrs.js";
+import { type AttrSchema, attr } from "../attrs.js";
 import { defineOp, type OpContract } from "../op.js";
 import { fusedActivationAttr } from "./activation.js";
 import { broadcastShapes } from "./shape-utils.js";
 
-function binaryOp(name: string, doc: string) {
+const binaryAttrs = { fusedActivation: fusedActivationAttr };
+
+// Every binary op has the type of `binaryAttrs` so that kernels can treat them alike; an op's
+// `extra` attributes are in its schema (checked, defaults filled) but not in that type.
+function binaryOp(name: string, doc: string, extra: AttrSchema = {}) {
   return defineOp({
     name: `core.${name}`,
     doc,
-    attrs: { fusedActivation: fusedActivationAttr },
+    attrs: { ...binaryAttrs, ...extra } as typeof binaryAttrs,
     inputs: ["a", "b"],
-    inferShape: ({ node, inputs: [a, b] }) => [{ shape: broadcastShapes(a!.shape, b!.shape, node), dtype: a!.dtype }],
+    inferShape: ({ node, inputs: [a, b] }) => [
+      { shape: broadcastShapes(a!.shape, b!.shape, node), dtype: a!.dtype },
+    ],
   });
 }
 
+/**
+ * TFLite AddOptions/SubOptions `pot_scale_int16`: for int16 tensors, false selects TFLite's
+ * general-scale kernel, true the power-of-two-scale one (tensorflow/lite/kernels/add.cc).
+ */
+const potScaleInt16 = {
+  potScaleInt16: attr.bool(
+    true,
+    "int16 quantized: TFLite's power-of-two-scale kernel (false: general scales)",
+  ),
+};
 /** a + b */
-export const addOp = binaryOp("add", "y = a + b (broadcast)");
+export const addOp = binaryOp("add", "y = a + b (broadcast)", potScaleInt16);
 /** a − b */
-export const subOp = binaryOp("sub", "y = a − b (broadcast)");
+export const subOp = binaryOp("sub", "y = a − b (broadcast)", potScaleInt16);
 /** a · b */
 export const mulOp = binaryOp("mul", "y = a · b (broadcast)");
 /** a / b */
