@@ -200,6 +200,9 @@ export {
 
 // Serialization (.mcuir) and tensor files (.npy, .csv)
 export { mcuirFormat } from "./mcuir/format.js";
+export { readMcuir } from "./mcuir/read-mcuir.js";
+export { MCUIR_VERSION } from "./mcuir/schema.js";
+export { writeMcuir } from "./mcuir/write-mcuir.js";
 export {
   decodeTensorFile,
   encodeTensorFile,
@@ -215,4 +218,3 @@ export {
   writeCsv,
   writeNpy,
 } from "./tensor-files/index.js";
-// -- serialization exports --

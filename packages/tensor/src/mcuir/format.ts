@@ -1,4 +1,12 @@
-/** The `.mcuir` file format (placeholder until the serializer lands). */
+/** The `.mcuir` file format as a registry format (the core plugin contributes it). */
 import type { ModelFormat } from "../plugin.js";
+import { readMcuir } from "./read-mcuir.js";
+import { writeMcuir } from "./write-mcuir.js";
 
-export const mcuirFormat: ModelFormat = { name: "mcuir", extensions: [".mcuir"] };
+/** Reads and writes `.mcuir` files; see docs/mcuir.md. */
+export const mcuirFormat: ModelFormat = {
+  name: "mcuir",
+  extensions: [".mcuir"],
+  read: (bytes) => readMcuir(bytes),
+  write: (graph) => writeMcuir(graph),
+};
