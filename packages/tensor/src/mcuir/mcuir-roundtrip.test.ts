@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import type { AttrValue } from "../attrs.js";
+import { graphBuilder } from "../builder.js";
 import { corePlugin } from "../core-plugin.js";
 import { allocateData, DTYPES, type DType, storageLength, type TensorData } from "../dtype.js";
 import { createGraph, type Graph, type Node } from "../graph.js";
-import { graphBuilder } from "../builder.js";
 import { runGraph } from "../interpreter.js";
 import { createRegistry, type Registry } from "../registry.js";
 import type { QuantParams, TensorInfo } from "../tensor-info.js";
@@ -229,5 +229,7 @@ describe(".mcuir round trip", () => {
     const bytes = format.write!(g, { registry });
     expect(hex(bytes)).toBe(hex(writeMcuir(g)));
     expectSameGraph(format.read!(bytes, { registry }), g);
+    // A Node Buffer (what readFileSync returns) reads the same as a plain Uint8Array.
+    expectSameGraph(format.read!(Buffer.from(bytes), { registry }), g);
   });
 });
