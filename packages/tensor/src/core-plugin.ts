@@ -1,8 +1,9 @@
-/** The core plugin: the core ops, their float kernels, the core passes, `.mcuir` and the `ts` engine. */
+/** The core plugin: core ops, their float kernels, core passes and analyses, `.mcuir` and the `ts` engine. */
 import { coreKernels } from "./float/index.js";
 import { mcuirFormat } from "./mcuir/format.js";
 import { coreOps } from "./ops/index.js";
 import { corePasses } from "./passes/index.js";
+import { livenessAnalysis } from "./planner/index.js";
 import { definePlugin, PLUGIN_API_VERSION } from "./plugin.js";
 import { tsEngine } from "./ts-engine.js";
 
@@ -13,6 +14,7 @@ export const corePlugin = definePlugin({
   ops: coreOps,
   kernels: coreKernels,
   passes: corePasses,
+  analyses: [livenessAnalysis],
   formats: [mcuirFormat],
   engines: [tsEngine],
 });
