@@ -1,0 +1,176 @@
+/**
+ * The `mcu` command, callable in-process: `main(argv, io)` parses the arguments, runs one
+ * command and returns the exit code — 0 on success, 1 for a user error (one line
+ * `error MCU_E_...: message (where)` on stderr), 2 for an internal error (`internal error: ...`,
+ * with the stack under `--verbose`).
+ */
+import { isMcuError } from "@mcu/tensor";
+import { Command, CommanderError, Option } from "commander";
+import { convertCommand } from "./commands/convert.js";
+import type { CommandContext } from "./commands/context.js";
+import { demoCommand } from "./commands/demo.js";
+import { evalCommand } from "./commands/eval.js";
+import { inspectCommand } from "./commands/inspect.js";
+import { runCommand } from "./commands/run.js";
+import { type CliIo, processIo } from "./io.js";
+import { loadRegistry } from "./plugins.js";
+
+/** Options of {@link main} beyond the arguments and streams. */
+export interface MainOptions {
+  /** What `mcu --version` prints. */
+  readonly version?: string;
+}
+
+/** Exit codes of the `mcu` command. */
+export const EXIT_OK = 0;
+export const EXIT_USER_ERROR = 1;
+export const EXIT_INTERNAL_ERROR = 2;
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+interface GlobalOptions {
+  readonly plugin?: string[];
+  readonly verbose?: boolean;
+}
+
+function buildProgram(io: CliIo, options: MainOptions): Command {
+  const cwd = io.cwd ?? process.cwd();
+  const context = async (cmd: Command): Promise<CommandContext> => {
+    const globals = cmd.optsWithGlobals<GlobalOptions>();
+    return { io, registry: await loadRegistry(globals.plugin ?? [], cwd) };
+  };
+
+  const program = new Command("mcu")
+    .description("Compress trained CNNs and emit bit-exact C for microcontrollers.")
+    .option("--plugin <module>", "load a third-party plugin: a package name or a path (repeatable)", collect)
+    .option("--verbose", "print the stack trace of internal errors")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      // Errors are printed by main() as one `error MCU_E_USAGE: ...` line.
+      outputError: () => {},
+    })
+    .addHelpText(
+      "after",
+      "\nModels are read and written by extension through the installed plugins' formats; tensor\n" +
+        "files are .npy or .csv. Exit codes: 0 ok, 1 user error, 2 internal error.",
+    );
+  if (options.version !== undefined) program.version(options.version, "--version");
+
+  program
+    .command("inspect")
+    .description("ops, tensors, params, MACs and a per-layer table")
+    .argument("<model>", "model file (.mcuir, or any extension an installed plugin reads)")
+    .option("--json", "print the schema-1 JSON document instead of text")
+    .action(async (model: string, opts: { json?: boolean }, cmd: Command) => {
+      await inspectCommand(await context(cmd), model, opts);
+    });
+
+  program
+    .command("run")
+    .description("run a model on tensor files (.npy or .csv)")
+    .argument("<model>", "model file")
+    .addOption(
+      new Option("--input <file>", "input tensor file, one per model input in order")
+        .argParser(collect)
+        .makeOptionMandatory(),
+    )
+    .addOption(
+      new Option("--output <file>", "output tensor file, one per model output")
+        .argParser(collect)
+        .makeOptionMandatory(),
+    )
+    .option("--engine <name>", "engine that runs the model (ts, or one an installed plugin provides)", "ts")
+    .option("--stats <file>", "write the engine's statistics of the last run as JSON")
+    .action(
+      async (
+        model: string,
+        opts: { input: string[]; output: string[]; engine: string; stats?: string },
+        cmd: Command,
+      ) => {
+        await runCommand(await context(cmd), model, opts);
+      },
+    );
+
+  program
+    .command("eval")
+    .description("top-1 accuracy on labelled inputs (and agreement with reference outputs)")
+    .argument("<model>", "model file")
+    .addOption(
+      new Option("--input <file>", "input tensor file, one per model input in order")
+        .argParser(collect)
+        .makeOptionMandatory(),
+    )
+    .requiredOption("--labels <file>", "integer class labels, one per sample (.npy or .csv)")
+    .option(
+      "--reference <file>",
+      "reference outputs (e.g. another runtime's logits) to compare top-1 classes with",
+    )
+    .option("--engine <name>", "engine that runs the model", "ts")
+    .option("--json", "print the schema-1 JSON document instead of text")
+    .action(
+      async (
+        model: string,
+        opts: { input: string[]; labels: string; reference?: string; engine: string; json?: boolean },
+        cmd: Command,
+      ) => {
+        await evalCommand(await context(cmd), model, opts);
+      },
+    );
+
+  program
+    .command("convert")
+    .description("convert a model between formats, chosen by extension")
+    .argument("<in>", "model file to read")
+    .argument("<out>", "model file to write")
+    .action(async (input: string, output: string, _opts: unknown, cmd: Command) => {
+      await convertCommand(await context(cmd), input, output);
+    });
+
+  program
+    .command("demo")
+    .description("the whole flow on the bundled demo model: run, plan the arena, per-layer table")
+    .action(async (_opts: unknown, cmd: Command) => {
+      await demoCommand(await context(cmd));
+    });
+
+  return program;
+}
+
+/** Prints an error the way the `mcu` contract says and returns the exit code. */
+function reportError(e: unknown, io: CliIo, verbose: boolean): number {
+  if (e instanceof CommanderError) {
+    // --help and --version end with a CommanderError too, whose exit code is 0.
+    if (e.exitCode === 0) return EXIT_OK;
+    if (e.code === "commander.help") return EXIT_USER_ERROR;
+    io.stderr.write(`error MCU_E_USAGE: ${e.message.replace(/^error: /, "")}\n`);
+    return EXIT_USER_ERROR;
+  }
+  if (isMcuError(e)) {
+    io.stderr.write(`${e.format()}\n`);
+    if (verbose && e.stack !== undefined) io.stderr.write(`${e.stack}\n`);
+    return EXIT_USER_ERROR;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  io.stderr.write(`internal error: ${err.message}\n`);
+  if (verbose && err.stack !== undefined) io.stderr.write(`${err.stack}\n`);
+  return EXIT_INTERNAL_ERROR;
+}
+
+/** Runs the `mcu` command with these arguments (without `node` and the script) and returns its exit code. */
+export async function main(
+  argv: readonly string[],
+  io: CliIo = processIo(),
+  options: MainOptions = {},
+): Promise<number> {
+  const verbose = argv.includes("--verbose");
+  try {
+    await buildProgram(io, options).parseAsync([...argv], { from: "user" });
+    return EXIT_OK;
+  } catch (e) {
+    return reportError(e, io, verbose);
+  }
+}

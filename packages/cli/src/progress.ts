@@ -1,0 +1,33 @@
+/** Progress bars for long work: shown on a terminal only, silent otherwise. */
+import { SingleBar } from "cli-progress";
+import type { CliIo } from "./io.js";
+
+/** A progress indicator: advance it once per unit of work, stop it when done. */
+export interface Progress {
+  tick(): void;
+  stop(): void;
+}
+
+const silent: Progress = { tick() {}, stop() {} };
+
+/** A cli-progress bar on stderr when it is a terminal and there is more than one step; otherwise silent. */
+export function startProgress(io: CliIo, label: string, total: number): Progress {
+  if (!io.isTTY || total <= 1) return silent;
+  const bar = new SingleBar({
+    format: `${label} [{bar}] {value}/{total} | {duration_formatted} (ETA {eta_formatted})`,
+    stream: io.stderr as NodeJS.WritableStream,
+    clearOnComplete: true,
+    hideCursor: true,
+  });
+  bar.start(total, 0);
+  let done = 0;
+  return {
+    tick() {
+      done += 1;
+      bar.update(done);
+    },
+    stop() {
+      bar.stop();
+    },
+  };
+}
