@@ -1,2 +1,140 @@
-/** @mcu/quant: Post-training quantization and integer kernels bit-exact with TensorFlow Lite */
-export {};
+/**
+ * @mcu/quant — integer kernels bit-exact with TensorFlow Lite's reference kernels, and the
+ * fixed-point arithmetic they are built from (post-training quantization comes on top of these).
+ */
+import { quantPlugin } from "./plugin.js";
+
+// The plugin (default export: the CLI discovers plugins by their default export)
+export { createQuantPlugin, quantPlugin } from "./plugin.js";
+export default quantPlugin;
+
+// Fixed-point arithmetic
+export {
+  countLeadingZeros32,
+  INT32_MAX,
+  INT32_MIN,
+  roundingDivideByPot,
+  roundingDivideByPot16,
+  roundingHalfSum,
+  saturatingAdd32,
+  saturatingRoundingDoublingHighMul,
+  saturatingRoundingDoublingHighMul16,
+  saturatingRoundingMultiplyByPot,
+  saturatingSub32,
+  toInt8,
+  toInt16,
+  wrapAdd32,
+  wrapSub32,
+} from "./fixed-point.js";
+export {
+  frexp,
+  multiplyByQuantizedMultiplier,
+  multiplyByQuantizedMultiplierFor,
+  multiplyByQuantizedMultiplierInt64,
+  multiplyByQuantizedMultiplierSingleRounding,
+  type QuantizedMultiplier,
+  quantizeMultiplier,
+  quantizeMultiplierGreaterThanOne,
+  quantizeMultiplierSmallerThanOneExp,
+  type RoundingMode,
+  tfliteRound,
+} from "./multiplier.js";
+export {
+  expOnIntervalBetweenNegativeOneQuarterAnd0Excl,
+  expOnNegativeValues,
+  fixedPointLogistic,
+  fixedPointTanh,
+  getReciprocal,
+  logXForXGreaterThanOrEqualTo1,
+  oneMinusXOverOnePlusXForXIn01,
+  oneOverOnePlusXForXIn01,
+  rescale,
+} from "./fixed-point-math.js";
+export {
+  genLutInt16,
+  lutLookupInt8,
+  lutLookupInt16,
+  lutPopulateInt8,
+  lutPopulateInt16,
+  type LutTransform,
+  SIGMOID_TABLE_UINT16,
+} from "./lut.js";
+export {
+  calculateActivationRangeQuantized,
+  type QuantizedRange,
+  quantizeActivationBound,
+} from "./activation-range.js";
+export {
+  channelScales,
+  isPerTensor,
+  isQuantized,
+  isSymmetric,
+  type QuantizedTensor,
+  sameQuantParams,
+  scaleOf,
+  zeroPointOf,
+} from "./quant-info.js";
+
+// Kernels and their precomputation (shared with the C generator)
+export { INT8_KERNEL, INT16X8_KERNEL, type QuantKernelOptions } from "./kernels/options.js";
+export { quantKernels } from "./kernels/index.js";
+export { type Accumulator, type ChannelMultipliers, quantizeMultipliers } from "./kernels/common.js";
+export {
+  type ConvParams,
+  type ConvWindowAttrs,
+  convolutionMultipliers,
+  prepareConvParams,
+  runConv,
+} from "./kernels/conv.js";
+export {
+  type DepthwiseConvParams,
+  prepareDepthwiseConvParams,
+  runDepthwiseConv,
+} from "./kernels/depthwise-conv.js";
+export { prepareTransposeConvParams, runTransposeConv } from "./kernels/transpose-conv.js";
+export {
+  type FullyConnectedParams,
+  prepareFullyConnectedParams,
+  runFullyConnected,
+} from "./kernels/fully-connected.js";
+export { type BatchMatmulParams, prepareBatchMatmulParams, runBatchMatmul } from "./kernels/batch-matmul.js";
+export { type AddSubParams, prepareAddSubParams, runAddSub } from "./kernels/add-sub.js";
+export { type MulParams, prepareMulParams, runMul } from "./kernels/mul.js";
+export { type PoolParams, preparePoolParams, runPool } from "./kernels/pool.js";
+export { type MeanParams, prepareMeanParams, runMean } from "./kernels/mean.js";
+export {
+  calculateInputRadius,
+  preprocessSoftmaxScaling,
+  prepareSoftmaxParams,
+  runSoftmax,
+  type SoftmaxParams,
+} from "./kernels/softmax.js";
+export { type LogSoftmaxParams, prepareLogSoftmaxParams, runLogSoftmax } from "./kernels/log-softmax.js";
+export {
+  checkedLog2,
+  type LogisticTanhParams,
+  prepareLogisticTanhParams,
+  runLogistic,
+  runTanh,
+} from "./kernels/logistic-tanh.js";
+export {
+  downScaleInt32ToInt16Multiplier,
+  type HardSwishParams,
+  type LeakyReluParams,
+  prepareHardSwishParams,
+  prepareLeakyReluParams,
+  prepareReluParams,
+  type ReluParams,
+  runHardSwish,
+  runLeakyRelu,
+  runRelu,
+} from "./kernels/activations.js";
+export {
+  type ConcatParams,
+  type PadParams,
+  prepareConcatParams,
+  preparePadParams,
+  runConcat,
+  runPad,
+} from "./kernels/pad-concat.js";
+export { prepareRequantizeParams, type RequantizeParams, runRequantize } from "./kernels/requantize.js";
