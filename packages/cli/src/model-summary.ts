@@ -119,7 +119,9 @@ export function summarizeModel(graph: Graph, registry: Registry, format: string)
   const irOpCounts: Record<string, number> = {};
   const constants = new Set<string>();
   for (const node of graph.nodes) {
-    bump(opCounts, node.sourceOp ?? node.op);
+    // sourceOp "" marks a node an importer added that the file does not list (the
+    // core.dequantize of TFLite hybrid weights): it counts in irOpCounts only.
+    if (node.sourceOp !== "") bump(opCounts, node.sourceOp ?? node.op);
     bump(irOpCounts, node.op);
     for (const id of node.inputs) if (id !== "" && isConstant(getTensor(graph, id))) constants.add(id);
   }
