@@ -1,0 +1,19 @@
+/** The @mcu/tflite-io plugin: the `.tflite` model format. */
+import { definePlugin, type ModelFormat, PLUGIN_API_VERSION, type Plugin } from "@mcu/tensor";
+import { readTflite } from "./read.js";
+import { writeTflite } from "./write.js";
+
+/** The `.tflite` format: read with the registry's op contracts, write any graph TFLite can hold. */
+export const tfliteFormat: ModelFormat = {
+  name: "tflite",
+  extensions: [".tflite"],
+  read: (bytes, { registry }) => readTflite(bytes, { registry }),
+  write: (graph) => writeTflite(graph),
+};
+
+/** The plugin the `mcu` command loads (default export of the package). */
+export const tflitePlugin: Plugin = definePlugin({
+  name: "@mcu/tflite-io",
+  apiVersion: PLUGIN_API_VERSION,
+  formats: [tfliteFormat],
+});
