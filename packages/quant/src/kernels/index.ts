@@ -15,6 +15,7 @@ import { concatKernels, padKernels } from "./pad-concat.js";
 import { avgPoolKernels, maxPoolKernels } from "./pool.js";
 import { requantizeKernels } from "./requantize.js";
 import { softmaxKernels } from "./softmax.js";
+import { svdfKernels } from "./svdf.js";
 import { transposeConvKernels } from "./transpose-conv.js";
 
 /** All integer kernels ("quant/int8" and "quant/int16x8"), with the given rounding. */
@@ -42,5 +43,6 @@ export function quantKernels(options?: QuantKernelOptions): KernelDef[] {
     ...padKernels(options),
     ...concatKernels(options),
     ...requantizeKernels(options),
+    ...svdfKernels(options),
   ];
 }
