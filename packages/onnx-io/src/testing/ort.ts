@@ -19,7 +19,8 @@ export async function ortSession(model: Uint8Array, options: { readonly optimize
     async run(inputs: readonly OrtTensor[]): Promise<OrtTensor[]> {
       const feeds: Record<string, ort.Tensor> = {};
       session.inputNames.forEach((name, i) => {
-        feeds[name] = new ort.Tensor("float32", inputs[i]!.data, [...inputs[i]!.dims]);
+        // A plain array: under jest, typed arrays of the test's realm fail onnxruntime's instanceof check.
+        feeds[name] = new ort.Tensor("float32", Array.from(inputs[i]!.data), [...inputs[i]!.dims]);
       });
       const out = await session.run(feeds);
       return session.outputNames.map((name) => ({
