@@ -3,7 +3,7 @@
  * onnxruntime (the oracle) and through readOnnx + the interpreter. Inputs are fixed-seed
  * random values; outputs must agree to 1e-5 (relative, floored at 1).
  */
-import { buildModel, float, node, randomFloats, T, valueInfo } from "./testing/onnx-builder.js";
+import { buildModel, float, node, randomFloats, T, type TensorSpec, valueInfo } from "./testing/onnx-builder.js";
 import { compareModel } from "./testing/compare.js";
 
 const TOL = 1e-5;
@@ -35,7 +35,7 @@ function single(
   inDims: readonly number[],
   out: readonly (number | string)[],
   attrs: Parameters<typeof node>[3] = {},
-  inits: Record<string, ReturnType<typeof f> | ReturnType<typeof i64>> = {},
+  inits: Record<string, TensorSpec> = {},
   extraInputs: readonly string[] = [],
   opset = 13,
 ): Case {
@@ -58,7 +58,7 @@ function afterConv(
   hw: readonly number[],
   out: readonly (number | string)[],
   attrs: Parameters<typeof node>[3] = {},
-  inits: Record<string, ReturnType<typeof f> | ReturnType<typeof i64>> = {},
+  inits: Record<string, TensorSpec> = {},
   extraInputs: readonly string[] = [],
   opset = 13,
 ): Case {
