@@ -9,6 +9,7 @@ import { Command, CommanderError, Option } from "commander";
 import { convertCommand } from "./commands/convert.js";
 import type { CommandContext } from "./commands/context.js";
 import { demoCommand } from "./commands/demo.js";
+import { estimateCommand } from "./commands/estimate.js";
 import { evalCommand } from "./commands/eval.js";
 import { inspectCommand } from "./commands/inspect.js";
 import { runCommand } from "./commands/run.js";
@@ -128,6 +129,16 @@ function buildProgram(io: CliIo, options: MainOptions): Command {
     .argument("<out>", "model file to write")
     .action(async (input: string, output: string, _opts: unknown, cmd: Command) => {
       await convertCommand(await context(cmd), input, output);
+    });
+
+  program
+    .command("estimate")
+    .description("RAM, flash, latency and energy per layer on a board; `--board list` prints the catalog")
+    .argument("[model]", "model file")
+    .requiredOption("--board <id>", "catalog board id, or `list`")
+    .option("--json", "print the schema-1 JSON document instead of text")
+    .action(async (model: string | undefined, opts: { board: string; json?: boolean }, cmd: Command) => {
+      await estimateCommand(await context(cmd), model, opts);
     });
 
   program

@@ -69,7 +69,8 @@ export function formatEstimate(r: EstimateReport): string {
       total !== null && mine !== null && total > 0
         ? ` (${((mine / total) * 100).toFixed(0)}% of the latency)`
         : "";
-    out.push(`bottleneck: #${r.bottleneck} ${bn.name} ${bn.kernel ?? bn.op}${share}`);
+    const name = bn.name.length > 60 ? `${bn.name.slice(0, 59)}…` : bn.name;
+    out.push(`bottleneck: #${r.bottleneck} ${name} ${bn.kernel ?? bn.op}${share}`);
   }
   for (const w of r.warnings) out.push(`note: ${w}`);
   return `${out.join("\n")}\n`;
