@@ -34,8 +34,6 @@ import { optionsTable } from "./options.js";
 import { BUILTIN_OPERATOR } from "./schema.generated.js";
 import { encodeData, tensorTypeCode, tensorTypeName, tensorTypeOfDtype } from "./tensor-types.js";
 
-/** The description written when the graph has none. */
-const DEFAULT_DESCRIPTION = "@mcu/tflite-io";
 /** TFLite's converter stores min_runtime_version in a 16-byte, NUL-padded buffer. */
 const MIN_RUNTIME_VERSION_BYTES = 16;
 
@@ -230,7 +228,7 @@ export function exportModel(graph: Graph): Model {
         ...(subgraphName !== undefined ? { name: subgraphName } : {}),
       },
     ],
-    description: graph.metadata.description ?? DEFAULT_DESCRIPTION,
+    ...(graph.metadata.description !== undefined ? { description: graph.metadata.description } : {}),
     buffers,
     metadata,
   };
