@@ -75,6 +75,16 @@ export {
   type LayerEstimate,
 } from "./estimate.js";
 export { dominates, type ParetoPoint, paretoFront, paretoVariants, type Variant } from "./pareto.js";
+export {
+  CODE_GROUPS,
+  type CodeGroup,
+  type CodeSizeFit,
+  type CodeSizeMeasurement,
+  calibrateCodeSize,
+  calibrateGenerated,
+  codeSizeFeatures,
+  type GeneratedMeasurement,
+} from "./generated-calibration.js";
 export { formatEstimate, formatBoardList } from "./format.js";
 export { hwModelPlugin };
 
