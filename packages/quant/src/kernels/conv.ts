@@ -159,14 +159,124 @@ export function prepareConvParams(
   };
 }
 
-/** Adds the input offset once per run, so the inner loops multiply without it. */
-export function offsetInput(x: IntArray, offset: number, scratch: Int32Array): Int32Array {
+/**
+ * Adds the input offset once per run, so the inner loops multiply without it. The result
+ * (x − z_x of int8 data) fits int16; an Int16Array lets V8 prove int8 · int16 products fit int32.
+ */
+export function offsetInput(x: IntArray, offset: number, scratch: Int16Array): Int16Array {
   for (let i = 0; i < x.length; i++) scratch[i] = x[i]! + offset;
   return scratch;
 }
 
 /** Runs a prepared convolution: `xo` is the input with the offset already added. */
 export function runConv(p: ConvParams, xo: ArrayLike<number>, w: ArrayLike<number>, y: IntArray): void {
+  if (p.accumulator === "int32") runConvInt32(p, xo, w, y);
+  else runConvExact(p, xo, w, y);
+}
+
+/**
+ * int32 accumulators: every partial sum is wrapped to int32 (`| 0`), which is exactly the C++
+ * int32 arithmetic and keeps V8 on integer operations. Output channels are computed four at a
+ * time (one read of each input value feeds four accumulators), taps restricted to the image.
+ */
+function runConvInt32(p: ConvParams, xo: ArrayLike<number>, w: ArrayLike<number>, y: IntArray): void {
+  const requant = requantizer(p, "int32", p.rounding);
+  const {
+    inH,
+    inW,
+    inC,
+    outH,
+    outW,
+    outC,
+    kH,
+    kW,
+    filterInC: fin,
+    strideH,
+    strideW,
+    dilationH,
+    dilationW,
+  } = p;
+  const filtersPerGroup = outC / p.groups;
+  const bias = p.bias;
+  const { outputOffset, actMin, actMax } = p;
+  const tapStride = kW * fin;
+  const filterSize = kH * tapStride;
+  const xStep = dilationW * inC;
+  const clampOut = (v: number): number => (v < actMin ? actMin : v > actMax ? actMax : v);
+  for (let b = 0; b < p.batches; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      const iy0 = oy * strideH - p.padTop;
+      // Taps inside the image: ky in [ky0, ky1), kx in [kx0, kx1).
+      let ky0 = 0;
+      while (ky0 < kH && iy0 + ky0 * dilationH < 0) ky0++;
+      let ky1 = kH;
+      while (ky1 > ky0 && iy0 + (ky1 - 1) * dilationH >= inH) ky1--;
+      for (let ox = 0; ox < outW; ox++) {
+        const ix0 = ox * strideW - p.padLeft;
+        let kx0 = 0;
+        while (kx0 < kW && ix0 + kx0 * dilationW < 0) kx0++;
+        let kx1 = kW;
+        while (kx1 > kx0 && ix0 + (kx1 - 1) * dilationW >= inW) kx1--;
+        const o = ((b * outH + oy) * outW + ox) * outC;
+        for (let g = 0; g < p.groups; g++) {
+          const ocEnd = (g + 1) * filtersPerGroup;
+          const inBase = g * fin;
+          let oc = g * filtersPerGroup;
+          for (; oc + 4 <= ocEnd; oc += 4) {
+            let a0 = 0;
+            let a1 = 0;
+            let a2 = 0;
+            let a3 = 0;
+            for (let ky = ky0; ky < ky1; ky++) {
+              const xrow = ((b * inH + iy0 + ky * dilationH) * inW + ix0) * inC + inBase;
+              const w0 = oc * filterSize + ky * tapStride;
+              for (let kx = kx0; kx < kx1; kx++) {
+                const xb = xrow + kx * xStep;
+                const wb0 = w0 + kx * fin;
+                const wb1 = wb0 + filterSize;
+                const wb2 = wb1 + filterSize;
+                const wb3 = wb2 + filterSize;
+                for (let ic = 0; ic < fin; ic++) {
+                  const xv = xo[xb + ic]!;
+                  a0 = (a0 + w[wb0 + ic]! * xv) | 0;
+                  a1 = (a1 + w[wb1 + ic]! * xv) | 0;
+                  a2 = (a2 + w[wb2 + ic]! * xv) | 0;
+                  a3 = (a3 + w[wb3 + ic]! * xv) | 0;
+                }
+              }
+            }
+            if (bias !== undefined) {
+              a0 = (a0 + bias[oc]!) | 0;
+              a1 = (a1 + bias[oc + 1]!) | 0;
+              a2 = (a2 + bias[oc + 2]!) | 0;
+              a3 = (a3 + bias[oc + 3]!) | 0;
+            }
+            y[o + oc] = clampOut(requant(a0, oc) + outputOffset);
+            y[o + oc + 1] = clampOut(requant(a1, oc + 1) + outputOffset);
+            y[o + oc + 2] = clampOut(requant(a2, oc + 2) + outputOffset);
+            y[o + oc + 3] = clampOut(requant(a3, oc + 3) + outputOffset);
+          }
+          for (; oc < ocEnd; oc++) {
+            let acc = bias !== undefined ? bias[oc]! | 0 : 0;
+            for (let ky = ky0; ky < ky1; ky++) {
+              const xrow = ((b * inH + iy0 + ky * dilationH) * inW + ix0) * inC + inBase;
+              const w0 = oc * filterSize + ky * tapStride;
+              for (let kx = kx0; kx < kx1; kx++) {
+                const xb = xrow + kx * xStep;
+                const wb = w0 + kx * fin;
+                for (let ic = 0; ic < fin; ic++) acc = (acc + w[wb + ic]! * xo[xb + ic]!) | 0;
+              }
+            }
+            y[o + oc] = clampOut(requant(acc, oc) + outputOffset);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** int64 accumulators (int16x8): exact sums in doubles (below 2^53). */
+function runConvExact(p: ConvParams, xo: ArrayLike<number>, w: ArrayLike<number>, y: IntArray): void {
   const requant = requantizer(p, p.accumulator, p.rounding);
   const { inH, inW, inC, outH, outW, outC, kH, kW, filterInC, strideH, strideW, dilationH, dilationW } = p;
   const filtersPerGroup = outC / p.groups;
@@ -242,7 +352,7 @@ export function convKernels(options?: QuantKernelOptions): KernelDef[] {
     attrs,
   }: KernelPrepareContext<AttrsOf<typeof conv2dOp.attrs>>): KernelRun => {
     const p = prepareConvParams(x!, w!, b, y!, attrs, options);
-    const scratch = p.variant === "int8" ? new Int32Array(x!.shape.reduce((a, d) => a * d, 1)) : undefined;
+    const scratch = p.variant === "int8" ? new Int16Array(x!.shape.reduce((a, d) => a * d, 1)) : undefined;
     return ({ inputs: [xv, wv], outputs: [yv] }) => {
       const xd = xv!.data as IntArray;
       const xo = scratch !== undefined ? offsetInput(xd, p.inputOffset, scratch) : xd;

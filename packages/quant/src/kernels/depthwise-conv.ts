@@ -93,16 +93,16 @@ export function prepareDepthwiseConvParams(
 }
 
 /**
- * Runs a prepared depthwise convolution. Per output pixel, taps are the outer loop and channels
- * the inner one, so both the input and the weights are read contiguously; `acc` holds the pixel's
- * accumulators (exact integers in doubles).
+ * Runs a prepared depthwise convolution. Per output pixel, taps (restricted to the image) are
+ * the outer loop and channels the inner one, so input and weights are read contiguously; `acc`
+ * holds the pixel's accumulators: int32 (wrapping, as TFLite) for int8, exact doubles for int16x8.
  */
 export function runDepthwiseConv(
   p: DepthwiseConvParams,
   xo: ArrayLike<number>,
   w: ArrayLike<number>,
   y: IntArray,
-  acc: Float64Array,
+  acc: Int32Array | Float64Array,
 ): void {
   const requant = requantizer(p, p.accumulator, p.rounding);
   const {
@@ -121,23 +121,32 @@ export function runDepthwiseConv(
     depthMultiplier: m,
   } = p;
   const { outputOffset, actMin, actMax, bias } = p;
+  const wrap = acc instanceof Int32Array;
   let o = 0;
   for (let b = 0; b < p.batches; b++) {
     for (let oy = 0; oy < outH; oy++) {
       const iy0 = oy * strideH - p.padTop;
+      let ky0 = 0;
+      while (ky0 < kH && iy0 + ky0 * dilationH < 0) ky0++;
+      let ky1 = kH;
+      while (ky1 > ky0 && iy0 + (ky1 - 1) * dilationH >= inH) ky1--;
       for (let ox = 0; ox < outW; ox++) {
         const ix0 = ox * strideW - p.padLeft;
-        acc.fill(0);
-        for (let ky = 0; ky < kH; ky++) {
-          const iy = iy0 + ky * dilationH;
-          if (iy < 0 || iy >= inH) continue;
-          for (let kx = 0; kx < kW; kx++) {
-            const ix = ix0 + kx * dilationW;
-            if (ix < 0 || ix >= inW) continue;
-            const xb = ((b * inH + iy) * inW + ix) * inC;
-            const wb = (ky * kW + kx) * outC;
+        let kx0 = 0;
+        while (kx0 < kW && ix0 + kx0 * dilationW < 0) kx0++;
+        let kx1 = kW;
+        while (kx1 > kx0 && ix0 + (kx1 - 1) * dilationW >= inW) kx1--;
+        if (bias !== undefined) for (let c = 0; c < outC; c++) acc[c] = bias[c]!;
+        else acc.fill(0);
+        for (let ky = ky0; ky < ky1; ky++) {
+          const xrow = ((b * inH + iy0 + ky * dilationH) * inW + ix0) * inC;
+          const wrow = ky * kW * outC;
+          for (let kx = kx0; kx < kx1; kx++) {
+            const xb = xrow + kx * dilationW * inC;
+            const wb = wrow + kx * outC;
             if (m === 1) {
-              for (let c = 0; c < inC; c++) acc[c] = acc[c]! + w[wb + c]! * xo[xb + c]!;
+              if (wrap) for (let c = 0; c < inC; c++) acc[c] = (acc[c]! + w[wb + c]! * xo[xb + c]!) | 0;
+              else for (let c = 0; c < inC; c++) acc[c] = acc[c]! + w[wb + c]! * xo[xb + c]!;
             } else {
               for (let c = 0; c < inC; c++) {
                 const xv = xo[xb + c]!;
@@ -147,9 +156,7 @@ export function runDepthwiseConv(
           }
         }
         for (let oc = 0; oc < outC; oc++) {
-          let a = acc[oc]!;
-          if (bias !== undefined) a += bias[oc]!;
-          let v = requant(a, oc) + outputOffset;
+          let v = requant(acc[oc]!, oc) + outputOffset;
           v = v < actMin ? actMin : v > actMax ? actMax : v;
           y[o++] = v;
         }
@@ -166,8 +173,9 @@ export function depthwiseConvKernels(options?: QuantKernelOptions): KernelDef[] 
     attrs,
   }: KernelPrepareContext<AttrsOf<typeof depthwiseConv2dOp.attrs>>): KernelRun => {
     const p = prepareDepthwiseConvParams(x!, w!, b, y!, attrs, options);
-    const scratch = p.variant === "int8" ? new Int32Array(x!.shape.reduce((a, d) => a * d, 1)) : undefined;
-    const acc = new Float64Array(p.outC);
+    const scratch = p.variant === "int8" ? new Int16Array(x!.shape.reduce((a, d) => a * d, 1)) : undefined;
+    // int32 accumulators wrap like TFLite's (an Int32Array store is exactly that wrap).
+    const acc = p.accumulator === "int32" ? new Int32Array(p.outC) : new Float64Array(p.outC);
     return ({ inputs: [xv, wv], outputs: [yv] }) => {
       const xd = xv!.data as IntArray;
       const xo = scratch !== undefined ? offsetInput(xd, p.inputOffset, scratch) : xd;
