@@ -282,6 +282,33 @@ describe("real-file quirks", () => {
   });
 });
 
+describe("input bytes", () => {
+  it("reads a Node Buffer at an unaligned offset, and copies what it keeps", () => {
+    // Buffer.prototype.slice is a view, not a copy: the reader must not rely on it.
+    const file = readFixture("tflite-micro", "hello_world_float.tflite");
+    const buffer = Buffer.concat([Buffer.alloc(3), Buffer.from(file)]).subarray(3);
+    expect(buffer.byteOffset % 4).not.toBe(0);
+    const g = readTflite(buffer);
+    const y = createInterpreter(g, { registry }).invoke([Float32Array.from([1])])[0]!.data as Float32Array;
+    // The numpy forward pass of SOURCES.md gives 0.8630 for x = 1.
+    expect(y[0]).toBeCloseTo(0.863, 3);
+    expect(g.tensors).toEqual(readTflite(file).tensors);
+    buffer.fill(0);
+    expect(y[0]).toBeCloseTo(0.863, 3);
+    expect(Array.from(tensor(g, "sequential/dense_2/MatMul").data as Float32Array).some((v) => v !== 0)).toBe(
+      true,
+    );
+  });
+
+  it("does not alias custom options to the caller's bytes", () => {
+    const file = Buffer.from(readFixture("tflite-micro", "person_detect_vela.tflite"));
+    const g = readTflite(file);
+    const options = Array.from(g.nodes[0]!.attrs.options as Uint8Array);
+    file.fill(0);
+    expect(Array.from(g.nodes[0]!.attrs.options as Uint8Array)).toEqual(options);
+  });
+});
+
 describe("custom and unsupported ops", () => {
   it("keeps custom ops as core.custom with their code, options and recorded shapes", () => {
     const g = read("tflite-micro", "person_detect_vela.tflite");

@@ -32,7 +32,13 @@ import {
 } from "./op-import.js";
 import { optionsName, optionValue } from "./options.js";
 import { ENUMS } from "./schema.generated.js";
-import { decodeData, dtypeOfTensorType, isReinterpretedType, tensorTypeName } from "./tensor-types.js";
+import {
+  copyBytes,
+  decodeData,
+  dtypeOfTensorType,
+  isReinterpretedType,
+  tensorTypeName,
+} from "./tensor-types.js";
 
 /** The builtin code of CUSTOM. */
 const CUSTOM = 32;
@@ -251,7 +257,7 @@ export function importModel(model: Model, registry: Registry, fileBytes: number)
         inputs: [...op.inputs],
         attrs: {
           customCode: code.customCode ?? "",
-          options: (op.customOptions ?? new Uint8Array(0)).slice(),
+          options: copyBytes(op.customOptions ?? new Uint8Array(0)),
           format: "flexbuffers",
         },
       });

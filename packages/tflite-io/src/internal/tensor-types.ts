@@ -64,12 +64,19 @@ export function tensorTypeOfDtype(dtype: DType, tensor: string): number {
   return code;
 }
 
+/** A copy of `bytes` in a new ArrayBuffer of its own (also when `bytes` is a Node Buffer). */
+export function copyBytes(bytes: Uint8Array): Uint8Array {
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes);
+  return copy;
+}
+
 /** Decodes buffer bytes (already checked to be exactly `packedByteLength`) into a typed array. */
 export function decodeData(bytes: Uint8Array, dtype: DType, shape: readonly number[]): TensorData {
   const n = numElements(shape);
   // Copy into a fresh, aligned buffer: the file's bytes may be unaligned, and the graph must
-  // not alias the caller's array.
-  const copy = bytes.slice();
+  // not alias the caller's array. (Not `bytes.slice()`: on a Node Buffer that is a view.)
+  const copy = copyBytes(bytes);
   const buf = copy.buffer;
   switch (dtype) {
     case "float32":
