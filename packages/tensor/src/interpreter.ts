@@ -71,6 +71,11 @@ export function createInterpreter(graph: Graph, options: InterpreterOptions): In
       if (t.variable === true && t.data !== undefined) {
         data.set(t.data as never);
         initialState.set(id, t.data);
+      } else if (t.variable === true && t.dtype === "int8" && (t.quant?.zeroPoint[0] ?? 0) !== 0) {
+        // A variable without initial data starts at real 0: TFLite's ResetVariableTensor (and
+        // TFLM's) fills an int8 variable with its zero point, every other dtype with zeros.
+        (data as Int8Array).fill(t.quant!.zeroPoint[0]!);
+        initialState.set(id, data.slice());
       }
       values.set(id, { ...t, data });
     }

@@ -8,6 +8,7 @@ import { depthwiseConvKernels } from "./depthwise-conv.js";
 import { fullyConnectedKernels } from "./fully-connected.js";
 import { logSoftmaxKernels } from "./log-softmax.js";
 import { logisticKernels, tanhKernels } from "./logistic-tanh.js";
+import { lstmKernels } from "./lstm.js";
 import { meanKernels } from "./mean.js";
 import { mulKernels } from "./mul.js";
 import type { QuantKernelOptions } from "./options.js";
@@ -44,5 +45,6 @@ export function quantKernels(options?: QuantKernelOptions): KernelDef[] {
     ...concatKernels(options),
     ...requantizeKernels(options),
     ...svdfKernels(options),
+    ...lstmKernels(options),
   ];
 }
