@@ -9,6 +9,7 @@ import {
   type TensorInfo,
 } from "@mcu/tensor";
 import { fixturePath, readFixture, workspaceRoot } from "@mcu/testing";
+import { encodeModel } from "./internal/encode.js";
 import { readTflite } from "./read.js";
 import { TFLITE_FIXTURES } from "./testing/fixtures.js";
 import { withOpcode, withTensorBuffer } from "./testing/patch.js";
@@ -298,6 +299,24 @@ describe("input bytes", () => {
     expect(Array.from(tensor(g, "sequential/dense_2/MatMul").data as Float32Array).some((v) => v !== 0)).toBe(
       true,
     );
+  });
+
+  it("keeps a min_runtime_version that is not a short version string as bytes", () => {
+    // 200,000 printable bytes: too long to be a version, and too many for one spread call.
+    const text = new Uint8Array(200_000).fill(0x31);
+    const bytes = encodeModel({
+      version: 3,
+      operatorCodes: [],
+      subgraphs: [{ tensors: [], inputs: [], outputs: [], operators: [] }],
+      buffers: [{}, { data: Uint8Array.from([0x31, 0x2e, 0x35, 0, 0]) }, { data: text }],
+      metadata: [
+        { name: "min_runtime_version", buffer: 1 },
+        { name: "min_runtime_version", buffer: 2 },
+      ],
+    });
+    const g = readTflite(bytes);
+    expect(g.metadata["tflite.min_runtime_version"]).toBe("1.5");
+    expect(Buffer.from(g.metadata["tflite.metadata.min_runtime_version"]!, "base64").length).toBe(200_000);
   });
 
   it("does not alias custom options to the caller's bytes", () => {

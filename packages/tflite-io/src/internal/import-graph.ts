@@ -223,8 +223,9 @@ function importMetadata(model: Model, subgraph: SubGraph): Record<string, string
     let end = bytes.length;
     while (end > 0 && bytes[end - 1] === 0) end--;
     const text = bytes.subarray(0, end);
-    if (m.name === "min_runtime_version" && text.every((c) => c >= 0x20 && c < 0x7f)) {
-      meta[MIN_RUNTIME_VERSION_KEY] = String.fromCharCode(...text);
+    // A version string ("1.14.0"); anything else is kept as bytes.
+    if (m.name === "min_runtime_version" && text.length <= 64 && text.every((c) => c >= 0x20 && c < 0x7f)) {
+      meta[MIN_RUNTIME_VERSION_KEY] = new TextDecoder().decode(text);
     } else {
       meta[`${METADATA_PREFIX}${m.name}`] = base64(bytes);
     }

@@ -24,7 +24,11 @@ function needBroadcast(sig: OpSignature): boolean {
   return a.length !== b.length || a.some((d, i) => d !== b[i]);
 }
 
-const maxDims = (sig: OpSignature): number => Math.max(0, ...sig.inputDims.map((d) => d?.length ?? 0));
+function maxDims(sig: OpSignature): number {
+  let max = 0;
+  for (const d of sig.inputDims) max = Math.max(max, d?.length ?? 0);
+  return max;
+}
 const opt = (sig: OpSignature, field: string): unknown => sig.options[field];
 
 /** The version TFLite's converter would give this operator. */
