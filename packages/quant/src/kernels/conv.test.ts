@@ -3,9 +3,23 @@
  * definitions written in the test (direct sums over the TFLite formula, BigInt requantization)
  * on random shapes, strides, dilations, paddings, groups, zero points and per-channel scales.
  */
-import type { FusedActivation } from "@mcu/tensor";
-import { clamp, naiveRequant, randomInts, randomScale, rng } from "../../test/naive.js";
+import {
+  corePlugin,
+  createInterpreter,
+  createRegistry,
+  type FusedActivation,
+  graphBuilder,
+} from "@mcu/tensor";
 import { q, runOne } from "../../test/graph.js";
+import {
+  clamp,
+  naiveQuantizeMultiplier,
+  naiveRequant,
+  randomInts,
+  randomScale,
+  rng,
+} from "../../test/naive.js";
+import { createQuantPlugin } from "../plugin.js";
 
 /** TFLite's SAME/VALID output size and leading pad for one axis. */
 function axis(size: number, k: number, stride: number, dilation: number, padding: "SAME" | "VALID") {
@@ -331,5 +345,36 @@ describe("fully_connected kernels", () => {
       }
       expect(Array.from(res.data as Int8Array)).toEqual(want);
     }
+  });
+});
+
+describe("TFLITE_SINGLE_ROUNDING kernels", () => {
+  it("createQuantPlugin({ rounding: 'single' }) requantizes with one rounding", () => {
+    const r = rng(6);
+    const [inD, outD] = [16, 64];
+    const x = randomInts(r, inD, -128, 127);
+    const wt = randomInts(r, outD * inD, -127, 127);
+    const [sx, sw, sy] = [0.037, 0.0123, 0.0617].map(Math.fround) as [number, number, number];
+    const build = (single: boolean) => {
+      const registry = createRegistry([corePlugin, createQuantPlugin(single ? { rounding: "single" } : {})]);
+      const g = graphBuilder(registry);
+      const xi = g.input("x", [1, inD], "int8", q(sx, 2));
+      const w = g.constant("w", Int8Array.from(wt), [outD, inD], { quant: q(sw, 0) });
+      g.output(g.op("core.fully_connected", [xi, w], {}, { outputs: [{ dtype: "int8", quant: q(sy, -1) }] }));
+      return createInterpreter(g.build(), { registry });
+    };
+    const single = Array.from(build(true).invoke([Int8Array.from(x)])[0]!.data as Int8Array);
+    const double = Array.from(build(false).invoke([Int8Array.from(x)])[0]!.data as Int8Array);
+    const { multiplier, shift } = naiveQuantizeMultiplier(Math.fround(sx * sw) / sy);
+    const total = BigInt(31 - shift);
+    const want = Array.from({ length: outD }, (_, o) => {
+      let acc = 0;
+      for (let i = 0; i < inD; i++) acc += wt[o * inD + i]! * (x[i]! - 2);
+      const v = Number((BigInt(acc) * BigInt(multiplier) + (1n << (total - 1n))) >> total) - 1;
+      return clamp(v, -128, 127);
+    });
+    expect(single).toEqual(want);
+    // Both roundings agree except where double rounding moves a tie.
+    expect(single.filter((v, i) => Math.abs(v - double[i]!) > 1)).toEqual([]);
   });
 });

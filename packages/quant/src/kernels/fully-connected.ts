@@ -111,8 +111,8 @@ export function runFullyConnected(
   x: IntArray,
   w: ArrayLike<number>,
   y: IntArray,
-  xo: Int32Array,
-  wo: Int32Array | undefined,
+  xo: Int16Array,
+  wo: Int16Array | undefined,
 ): void {
   const requant = requantizer(p, p.accumulator, p.rounding);
   const { inDepth, outDepth, inputOffset, outputOffset, actMin, actMax, bias, perChannel } = p;
@@ -124,7 +124,12 @@ export function runFullyConnected(
     for (let oc = 0; oc < outDepth; oc++) {
       const wb = oc * inDepth;
       let acc = 0;
-      for (let i = 0; i < inDepth; i++) acc += wt[wb + i]! * xo[xb + i]!;
+      if (p.accumulator === "int32") {
+        // int16 · int16 products and int32 wrap-around, as the C++ int32 accumulator.
+        for (let i = 0; i < inDepth; i++) acc = (acc + wt[wb + i]! * xo[xb + i]!) | 0;
+      } else {
+        for (let i = 0; i < inDepth; i++) acc += wt[wb + i]! * xo[xb + i]!;
+      }
       if (bias !== undefined) acc += bias[oc]!;
       let v = requant(acc, perChannel ? oc : 0) + outputOffset;
       v = v < actMin ? actMin : v > actMax ? actMax : v;
@@ -141,11 +146,12 @@ export function fullyConnectedKernels(options?: QuantKernelOptions): KernelDef[]
     attrs,
   }: KernelPrepareContext<AttrsOf<typeof fullyConnectedOp.attrs>>): KernelRun => {
     const p = prepareFullyConnectedParams(x!, w!, b, y!, attrs, options);
-    const xo = new Int32Array(x!.shape.reduce((a, d) => a * d, 1));
+    // x − z_x and w − z_w fit int16, which keeps V8's products in int32.
+    const xo = new Int16Array(x!.shape.reduce((a, d) => a * d, 1));
     // A weights zero point (per-tensor, allowed by TFLite's FullyConnected) is folded into a
     // copy of the weights: once for constant weights, on every run otherwise.
-    const offsetWeights = (wd: Int8Array, into?: Int32Array): Int32Array => {
-      const out = into ?? new Int32Array(wd.length);
+    const offsetWeights = (wd: Int8Array, into?: Int16Array): Int16Array => {
+      const out = into ?? new Int16Array(wd.length);
       for (let i = 0; i < wd.length; i++) out[i] = wd[i]! + p.weightsOffset;
       return out;
     };
@@ -153,7 +159,7 @@ export function fullyConnectedKernels(options?: QuantKernelOptions): KernelDef[]
       p.weightsOffset !== 0 && w!.data !== undefined ? offsetWeights(w!.data as Int8Array) : undefined;
     const scratchWo =
       p.weightsOffset !== 0 && constantWo === undefined
-        ? new Int32Array(w!.shape[0]! * w!.shape[1]!)
+        ? new Int16Array(w!.shape[0]! * w!.shape[1]!)
         : undefined;
     return ({ inputs: [xv, wv], outputs: [yv] }) => {
       const wd = wv!.data as Int8Array;
