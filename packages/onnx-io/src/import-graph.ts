@@ -395,6 +395,7 @@ class Importer implements ImportState {
       kind: "dq",
       src: { ...result, quant: result.quant! },
       shape: result.shape,
+      node: `${n.name}/dequantize`,
     });
   }
 

@@ -181,7 +181,17 @@ export class NodeContext {
   dequantized(v: DqValue, onnxName: string, finalName?: string): RuntimeValue {
     if (v.float !== undefined) return v.float;
     const name = finalName !== undefined && v.src.layout.kind === "onnx" ? finalName : `${onnxName}:float`;
-    const id = this.emitAux("core.dequantize", [v.src.id], {}, [{ name, dtype: "float32" }])[0]!;
+    // The file's DequantizeLinear node, emitted where a float consumer first needs it.
+    const id = this.state.builder.opMulti(
+      "core.dequantize",
+      [v.src.id],
+      {},
+      {
+        name: v.node,
+        outputs: [{ name, dtype: "float32" }],
+        sourceOp: "DequantizeLinear",
+      },
+    )[0]!;
     v.float = { kind: "runtime", id, dtype: "float32", shape: v.shape, layout: v.src.layout };
     return v.float;
   }

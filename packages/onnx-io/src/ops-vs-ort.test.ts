@@ -3,7 +3,15 @@
  * onnxruntime (the oracle) and through readOnnx + the interpreter. Inputs are fixed-seed
  * random values; outputs must agree to 1e-5 (relative, floored at 1).
  */
-import { buildModel, float, node, randomFloats, T, type TensorSpec, valueInfo } from "./testing/onnx-builder.js";
+import {
+  buildModel,
+  float,
+  node,
+  randomFloats,
+  T,
+  type TensorSpec,
+  valueInfo,
+} from "./testing/onnx-builder.js";
 import { compareModel } from "./testing/compare.js";
 
 const TOL = 1e-5;

@@ -39,6 +39,8 @@ export interface DqValue {
   readonly kind: "dq";
   readonly src: RuntimeValue & { readonly quant: QuantParams };
   readonly shape: readonly number[];
+  /** The DequantizeLinear node's name: its core.dequantize, when emitted, carries it. */
+  readonly node: string;
   /** The emitted core.dequantize, once a float consumer needed it. */
   float?: RuntimeValue;
 }

@@ -54,7 +54,12 @@ export function integerBias(
     q.quant.zeroPoint.every((z) => z === 0) &&
     scales.every((s, o) => Math.abs((q.quant.scale[q.quant.scale.length > 1 ? o : 0] ?? 0) - s) <= 1e-6 * s)
   ) {
-    return { t: { dtype: "int32", shape: [outChannels], data: q.t.data }, quant };
+    // Keep the file's own (float32) scales: a dequantize then reproduces onnxruntime's bias.
+    const own = scales.map((_, o) => q.quant.scale[q.quant.scale.length > 1 ? o : 0]!);
+    const fileQuant: QuantParams = perChannel
+      ? { scale: own, zeroPoint: own.map(() => 0), axis: 0 }
+      : { scale: [own[0]!], zeroPoint: [0] };
+    return { t: { dtype: "int32", shape: [outChannels], data: q.t.data }, quant: fileQuant };
   }
   const f = ctx.constant(index, "bias");
   if (f.data.length !== outChannels) throw ctx.error("MCU_E_SHAPE", `bias must have ${outChannels} values`);

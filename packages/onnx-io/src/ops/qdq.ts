@@ -158,7 +158,7 @@ function dequantizeLinear(ctx: NodeContext): void {
   if (x.dtype !== p.dtype || !sameQuantParams(x.quant, p.quant)) {
     throw ctx.unsupported("DequantizeLinear with parameters different from its QuantizeLinear's");
   }
-  ctx.setValue(0, { kind: "dq", src: { ...x, quant: x.quant }, shape: x.shape });
+  ctx.setValue(0, { kind: "dq", src: { ...x, quant: x.quant }, shape: x.shape, node: ctx.name });
 }
 
 /** The QDQ handlers. */
