@@ -76,7 +76,14 @@ const tables = new Map<string, TableDecl>();
 
 const blockRe = /\b(enum|union|table|struct)\s+(\w+)\s*(?::\s*(\w+))?\s*(\([^)]*\))?\s*\{([^}]*)\}/g;
 for (const m of text.matchAll(blockRe)) {
-  const [, kind, name, base, , body] = m as unknown as [string, string, string, string | undefined, string, string];
+  const [, kind, name, base, , body] = m as unknown as [
+    string,
+    string,
+    string,
+    string | undefined,
+    string,
+    string,
+  ];
   if (kind === "enum") {
     let next = 0;
     const values: [string, number][] = [];
@@ -190,7 +197,7 @@ lines.push(
   "  readonly name: string;",
   "  /** The vtable slot (declaration order; a union field takes two). */",
   "  readonly slot: number;",
-  '  /** A scalar (`int32`, `float32`, `bool`, ...), `string`, `[scalar]`, `[string]`, `table`, `[table]` or `union`. */',
+  "  /** A scalar (`int32`, `float32`, `bool`, ...), `string`, `[scalar]`, `[string]`, `table`, `[table]` or `union`. */",
   "  readonly type: string;",
   "  readonly default: number | boolean;",
   "  /** The enum a scalar field holds. */",
@@ -209,7 +216,10 @@ lines.push(
   "",
 );
 
-lines.push("/** Every enum of the schema: value → name. */", "export const ENUMS: Readonly<Record<string, Readonly<Record<number, string>>>> = {");
+lines.push(
+  "/** Every enum of the schema: value → name. */",
+  "export const ENUMS: Readonly<Record<string, Readonly<Record<number, string>>>> = {",
+);
 for (const e of enums.values()) {
   lines.push(`  ${e.name}: {`);
   for (const [n, v] of e.values) lines.push(`    ${v}: "${n}",`);
@@ -218,7 +228,10 @@ for (const e of enums.values()) {
 lines.push("};", "");
 
 const ops = enums.get("BuiltinOperator")!;
-lines.push("/** BuiltinOperator: name → code. */", "export const BUILTIN_OPERATOR: Readonly<Record<string, number>> = {");
+lines.push(
+  "/** BuiltinOperator: name → code. */",
+  "export const BUILTIN_OPERATOR: Readonly<Record<string, number>> = {",
+);
 for (const [n, v] of ops.values) lines.push(`  ${n}: ${v},`);
 lines.push("};", "");
 
