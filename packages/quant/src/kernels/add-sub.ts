@@ -61,7 +61,7 @@ export function prepareAddSubParams(
   const sy = scaleOf(output);
   // t = 2·max(s_a, s_b) is exact in float32; the three ratios are taken in double, as TFLite
   // Micro's add_common.cc and the sub_common.cc the seanet goldens were made with. (Later TFLM
-  // sources compute SUB's ratios in float32; that version moves 3 of the 5,824 seanet SUB outputs
+  // sources compute SUB's ratios in float32; that version moves 3 of the 5,632 seanet SUB outputs
   // by one, so the double form is the one that reproduces TFLM's golden data.)
   const twiceMax = 2 * Math.max(sa, sb);
   const real1 = sa / twiceMax;
