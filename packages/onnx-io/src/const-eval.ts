@@ -6,7 +6,7 @@
  */
 import { type DType, McuError, numElements, type TensorData } from "@mcu/tensor";
 import { type Elements, padRank, sameKind, transposeData } from "./internal/ndarray.js";
-import { type ConstTensor, MAX_CONST_ELEMENTS } from "./tensor-proto.js";
+import { type ConstTensor, MAX_FOLDED_ELEMENTS } from "./tensor-proto.js";
 
 /** The values of an integer (or float) constant as JS numbers. */
 export function constInts(t: ConstTensor): number[] {

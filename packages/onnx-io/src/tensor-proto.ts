@@ -15,8 +15,14 @@ export interface ConstTensor {
   readonly data: TensorData;
 }
 
-/** The largest constant the importer materializes (elements); more is treated as a damaged file. */
+/** The largest constant the importer reads (elements); more is treated as a damaged file. */
 export const MAX_CONST_ELEMENTS = 1 << 26;
+
+/**
+ * The largest constant the importer computes by folding (ConstantOfShape, Range, Expand, ...):
+ * its size comes from values in the file, not from bytes in it, so it is bounded lower.
+ */
+export const MAX_FOLDED_ELEMENTS = 1 << 22;
 
 /** ONNX TensorProto.DataType codes (onnx.proto). */
 export const ONNX_DTYPE = {

@@ -116,10 +116,10 @@ export interface ModelSpec {
   readonly irVersion?: number;
 }
 
-/** Serializes a model (default opset 13, IR version 8). */
+/** Serializes a model (default opset 13, IR version 8) into a plain Uint8Array. */
 export function buildModel(spec: ModelSpec): Uint8Array {
   const opset = spec.opset ?? 13;
-  return onnx.ModelProto.encode({
+  const bytes = onnx.ModelProto.encode({
     irVersion: spec.irVersion ?? (opset >= 21 ? 10 : 8),
     producerName: "@mcu/onnx-io tests",
     opsetImport: [{ domain: "", version: opset }],
@@ -131,6 +131,8 @@ export function buildModel(spec: ModelSpec): Uint8Array {
       initializer: Object.entries(spec.initializers ?? {}).map(([k, v]) => tensorProto(k, v)),
     },
   }).finish();
+  // protobufjs hands out a Node Buffer, whose slice() is a view: copy into a plain array.
+  return new Uint8Array(bytes);
 }
 
 /** Deterministic pseudo-random floats in [lo, hi) (mulberry32). */
