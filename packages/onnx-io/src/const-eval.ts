@@ -23,10 +23,15 @@ export function constNumbers(t: ConstTensor): number[] {
 
 /** Throws MCU_E_ONNX_TOO_LARGE when a folded constant would be unreasonably large. */
 export function checkConstSize(count: number, node: string): void {
-  if (!Number.isSafeInteger(count) || count < 0 || count > MAX_CONST_ELEMENTS) {
-    throw new McuError("MCU_E_ONNX_TOO_LARGE", `a constant of ${count} elements is too large to fold`, {
-      node,
-    });
+  if (!Number.isSafeInteger(count) || count < 0 || count > MAX_FOLDED_ELEMENTS) {
+    const limit = MAX_FOLDED_ELEMENTS;
+    throw new McuError(
+      "MCU_E_ONNX_TOO_LARGE",
+      `a constant of ${count} elements is too large to fold (limit ${limit})`,
+      {
+        node,
+      },
+    );
   }
 }
 
