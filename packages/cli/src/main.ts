@@ -6,6 +6,7 @@
  */
 import { isMcuError } from "@mcu/tensor";
 import { Command, CommanderError, Option } from "commander";
+import { CODEGEN_TARGETS_HELP, codegenCommand } from "./commands/codegen.js";
 import { convertCommand } from "./commands/convert.js";
 import type { CommandContext } from "./commands/context.js";
 import { demoCommand } from "./commands/demo.js";
@@ -140,6 +141,20 @@ function buildProgram(io: CliIo, options: MainOptions): Command {
     .action(async (model: string | undefined, opts: { board: string; json?: boolean }, cmd: Command) => {
       await estimateCommand(await context(cmd), model, opts);
     });
+
+  program
+    .command("codegen")
+    .description("generate C99 for the model, with harnesses and a Makefile, for a target")
+    .argument("<model>", "model file")
+    .requiredOption("--target <target>", CODEGEN_TARGETS_HELP)
+    .requiredOption("-o, --output <dir>", "directory to write the C project into")
+    .option("--name <name>", "C name of the model (mcu_<name>_invoke); default: the file name")
+    .option("--no-dsp", "emit the portable C path even where the core has the DSP extension")
+    .action(
+      async (model: string, opts: { target: string; output: string; name?: string; dsp?: boolean }, cmd: Command) => {
+        await codegenCommand(await context(cmd), model, opts);
+      },
+    );
 
   program
     .command("demo")

@@ -59,8 +59,8 @@ describe("the generated Makefile", () => {
     const r = await runProcess(join(dir, "build/host/demo"), ["in.bin", "o0.bin", "o1.bin"], { cwd: dir });
     expect(r.code).toBe(0);
     const [exp2] = interpret(graph, registry, [second]);
-    const o0 = new Float32Array((await readFile(join(dir, "o0.bin"))).buffer.slice(0));
-    const o1 = new Float32Array((await readFile(join(dir, "o1.bin"))).buffer.slice(0));
+    const o0 = new Float32Array(Uint8Array.from(await readFile(join(dir, "o0.bin"))).buffer);
+    const o1 = new Float32Array(Uint8Array.from(await readFile(join(dir, "o1.bin"))).buffer);
     expect(o0.length).toBe(4);
     expect(relativeError(o0.slice(0, 2), expected![0]!)).toBeLessThanOrEqual(1e-5);
     expect(relativeError(o0.slice(2), exp2![0]!)).toBeLessThanOrEqual(1e-5);
