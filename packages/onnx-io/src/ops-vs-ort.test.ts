@@ -453,6 +453,20 @@ const CASES: Readonly<Record<string, () => Case>> = {
     inputs: [{ dims: [2, 4] }],
     ops: ["core.add"],
   }),
+  "Cast float → int32 → float at run time (truncation toward zero)": () => ({
+    model: buildModel({
+      inputs: [valueInfo("x", [2, 3, 4, 4])],
+      outputs: [valueInfo("y", ["?"])],
+      nodes: [
+        node("Conv", ["x", "w"], ["c"], { kernel_shape: [1, 1] }),
+        node("Cast", ["c"], ["i"], { to: T.INT32 }),
+        node("Cast", ["i"], ["y"], { to: T.FLOAT }),
+      ],
+      initializers: { w: f([3, 3, 1, 1], 90, -3, 3) },
+    }),
+    inputs: [{ dims: [2, 3, 4, 4] }],
+    ops: ["core.cast"],
+  }),
   "Gather of one index from a runtime tensor": () =>
     single("Gather", [3, 4, 5], ["?"], { axis: 1 }, { i: { dims: [], data: [-2] } }, ["i"]),
 };

@@ -288,8 +288,14 @@ function cast(ctx: NodeContext): void {
     return;
   }
   const from = v.kind === "dq" ? "float32" : v.dtype;
-  if (from !== dtype) throw ctx.unsupported(`Cast from ${from} to ${dtype} at run time`);
-  ctx.setValue(0, v);
+  if (from === dtype) {
+    ctx.setValue(0, v);
+    return;
+  }
+  // Element-wise: the value keeps its layout.
+  const x = ctx.runtime(0, "any");
+  const [y] = ctx.emit("core.cast", [x.id], { to: dtype }, [{ name: ctx.outName(0, x.layout) }]);
+  ctx.setRuntime(0, y!, x.layout);
 }
 
 function shapeOp(ctx: NodeContext): void {
