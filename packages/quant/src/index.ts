@@ -1,6 +1,7 @@
 /**
- * @mcu/quant — integer kernels bit-exact with TensorFlow Lite's reference kernels, and the
- * fixed-point arithmetic they are built from (post-training quantization comes on top of these).
+ * @mcu/quant — integer kernels bit-exact with TensorFlow Lite's reference kernels, the
+ * fixed-point arithmetic they are built from, and post-training quantization (calibration, the
+ * quant/int8, quant/int16x8 and quant/int4-weights passes, the quality report) on top of them.
  */
 import { quantPlugin } from "./plugin.js";
 
@@ -138,3 +139,55 @@ export {
   runPad,
 } from "./kernels/pad-concat.js";
 export { prepareRequantizeParams, type RequantizeParams, runRequantize } from "./kernels/requantize.js";
+
+// Post-training quantization: calibration, the passes, and the quality report
+export {
+  CALIBRATION_METHODS,
+  type CalibrationMethod,
+  type CalibrationOptions,
+  type CalibrationRanges,
+  type CalibrationSample,
+  calibrate,
+  checkCalibrationSamples,
+} from "./calibration/calibrate.js";
+export { type Range, SymmetricHistogram } from "./calibration/histogram.js";
+export {
+  clipRange,
+  histogramMse,
+  klThreshold,
+  mseRange,
+  percentileThreshold,
+} from "./calibration/range-estimators.js";
+export {
+  type ActivationDType,
+  type AffineParams,
+  activationLimits,
+  activationParams,
+  asymmetricParams,
+  dequantizeValue,
+  type QuantizedWeights,
+  quantizeActivationConstant,
+  quantizeBias,
+  quantizeValue,
+  quantizeWeights,
+  symmetricParams,
+  toQuantParams,
+  type WeightBits,
+  weightQmax,
+} from "./ptq/params.js";
+export { OP_QUANT_RULES, type OpQuantRule, opQuantRule } from "./ptq/op-rules.js";
+export {
+  type PtqNote,
+  type PtqScheme,
+  type QuantizeGraphOptions,
+  quantizeGraph,
+} from "./ptq/quantize-graph.js";
+export { int4WeightsPass, int8Pass, int16x8Pass, ptqPasses } from "./ptq/ptq-passes.js";
+export {
+  formatQualityReport,
+  type LayerQuality,
+  type OutputQuality,
+  type QualityReport,
+  type QualityReportOptions,
+  qualityReport,
+} from "./report/quality-report.js";

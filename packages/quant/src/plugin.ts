@@ -4,8 +4,10 @@
  * to the core one.
  */
 import { definePlugin, PLUGIN_API_VERSION, type Plugin } from "@mcu/tensor";
+import { quantCKernels } from "./c/index.js";
 import { quantKernels } from "./kernels/index.js";
 import type { QuantKernelOptions } from "./kernels/options.js";
+import { ptqPasses } from "./ptq/ptq-passes.js";
 
 /** The plugin with kernels built for `options` (e.g. `{ rounding: "single" }` for TFLITE_SINGLE_ROUNDING). */
 export function createQuantPlugin(options?: QuantKernelOptions): Plugin {
@@ -13,6 +15,8 @@ export function createQuantPlugin(options?: QuantKernelOptions): Plugin {
     name: "@mcu/quant",
     apiVersion: PLUGIN_API_VERSION,
     kernels: quantKernels(options),
+    cKernels: quantCKernels(options),
+    passes: ptqPasses,
   });
 }
 
