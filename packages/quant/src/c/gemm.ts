@@ -1,0 +1,276 @@
+/**
+ * The int8 matrix-multiply core shared by the conv2d and fully_connected C kernels: for one or
+ * two "patches" (an input pixel's receptive field, or an FC row) of K int8 values it computes every
+ * output channel, y = clamp(MBQM(bias'[oc] + Σ_k w[oc][k] · x[k], M[oc], S[oc]) + z_y).
+ *
+ * The input zero point is folded into bias' at generation time (bias' = bias − z_x · Σ_k w),
+ * which is exact because the int32 sums wrap modulo 2^32 and padded taps hold z_x itself.
+ * Weights are packed at generation time into little-endian words, rows padded with zeros to a
+ * multiple of 4, output channels paired word by word ([oc0 w0..3][oc1 w0..3][oc0 w4..7]...), a
+ * last odd channel alone.
+ *
+ * Two implementations with the same arithmetic: portable C (2 pixels × 2 channels of int8
+ * multiply-adds), and the DSP path — each patch widened once to int16 pairs (SXTB16 of
+ * bytes 0,2 and, rotated, 1,3), then two SMLADs per 4 weights, 2 pixels × 2 channels per pass
+ * (CMSIS-NN's scheme, with weights unpacked the same way so no reordering is needed).
+ */
+import type { CSupportCode } from "@mcu/codegen-c";
+import type { RoundingMode } from "../multiplier.js";
+import { dspPrimitives, littleEndianCheck, packInt8Words, requantSupport, wrapInt32 } from "./support.js";
+
+/** The gemm descriptor type. */
+const gemmType: CSupportCode = {
+  id: "quant/gemm-t",
+  requires: [littleEndianCheck],
+  code: `
+typedef struct {
+  int32_t k;          /* patch length */
+  int32_t kw;         /* words per packed weight row: ceil(k / 4) */
+  int32_t cout;
+  int32_t out_offset, act_min, act_max;
+  const uint32_t *w;  /* packed weights (channel pairs interleaved word by word) */
+  const int32_t *bias;/* bias with the input zero point folded in */
+  const int32_t *mult, *shift;
+} mcu_q_gemm_t;`,
+};
+
+/** Requantize + clamp + store of one accumulator, with the layer's constants in locals zo, lo, hi. */
+function storeSupport(rounding: RoundingMode): CSupportCode {
+  return {
+    id: `quant/gemm-store-${rounding}`,
+    requires: [gemmType, requantSupport(rounding)],
+    code: `
+#define MCU_Q_STORE(dst, acc, m, s)                                   \\
+  do {                                                                \\
+    int32_t v_ = mcu_q_rq((int32_t)(acc), (m), (s)) + zo;             \\
+    (dst) = (int8_t)(v_ < lo ? lo : (v_ > hi ? hi : v_));             \\
+  } while (0)`,
+  };
+}
+
+/** The portable gemm: `mcu_q_gemm_2px_c` / `mcu_q_gemm_1px_c` over int8 patches. */
+export function portableGemm(rounding: RoundingMode): CSupportCode {
+  return {
+    id: `quant/gemm-s8-c-${rounding}`,
+    requires: [storeSupport(rounding)],
+    code: `
+/* Both pixels, all output channels; a and b are int8 patches of 4*kw values (the padding meets
+   zero weights). y_a / y_b receive cout int8 outputs each. */
+static void mcu_q_gemm_2px_c(const int8_t *a, const int8_t *b, int8_t *y_a, int8_t *y_b, const mcu_q_gemm_t *g) {
+  const int32_t zo = g->out_offset, lo = g->act_min, hi = g->act_max, n = 4 * g->kw;
+  const int8_t *w = (const int8_t *)(const void *)g->w;
+  int32_t oc, j, t;
+  for (oc = 0; oc + 1 < g->cout; oc += 2) {
+    uint32_t a0 = (uint32_t)g->bias[oc], b0 = a0, a1 = (uint32_t)g->bias[oc + 1], b1 = a1;
+    for (j = 0; j < n; j += 4, w += 8) {
+      for (t = 0; t < 4; t++) {
+        const int32_t xa = a[j + t], xb = b[j + t], w0 = w[t], w1 = w[4 + t];
+        a0 += (uint32_t)(w0 * xa);
+        b0 += (uint32_t)(w0 * xb);
+        a1 += (uint32_t)(w1 * xa);
+        b1 += (uint32_t)(w1 * xb);
+      }
+    }
+    MCU_Q_STORE(y_a[oc], a0, g->mult[oc], g->shift[oc]);
+    MCU_Q_STORE(y_b[oc], b0, g->mult[oc], g->shift[oc]);
+    MCU_Q_STORE(y_a[oc + 1], a1, g->mult[oc + 1], g->shift[oc + 1]);
+    MCU_Q_STORE(y_b[oc + 1], b1, g->mult[oc + 1], g->shift[oc + 1]);
+  }
+  if (oc < g->cout) {
+    uint32_t a0 = (uint32_t)g->bias[oc], b0 = a0;
+    for (j = 0; j < n; j++) {
+      a0 += (uint32_t)(w[j] * a[j]);
+      b0 += (uint32_t)(w[j] * b[j]);
+    }
+    MCU_Q_STORE(y_a[oc], a0, g->mult[oc], g->shift[oc]);
+    MCU_Q_STORE(y_b[oc], b0, g->mult[oc], g->shift[oc]);
+  }
+}
+static void mcu_q_gemm_1px_c(const int8_t *a, int8_t *y_a, const mcu_q_gemm_t *g) {
+  const int32_t zo = g->out_offset, lo = g->act_min, hi = g->act_max, n = 4 * g->kw;
+  const int8_t *w = (const int8_t *)(const void *)g->w;
+  int32_t oc, j, t;
+  for (oc = 0; oc + 1 < g->cout; oc += 2) {
+    uint32_t a0 = (uint32_t)g->bias[oc], a1 = (uint32_t)g->bias[oc + 1];
+    for (j = 0; j < n; j += 4, w += 8) {
+      for (t = 0; t < 4; t++) {
+        a0 += (uint32_t)(w[t] * a[j + t]);
+        a1 += (uint32_t)(w[4 + t] * a[j + t]);
+      }
+    }
+    MCU_Q_STORE(y_a[oc], a0, g->mult[oc], g->shift[oc]);
+    MCU_Q_STORE(y_a[oc + 1], a1, g->mult[oc + 1], g->shift[oc + 1]);
+  }
+  if (oc < g->cout) {
+    uint32_t a0 = (uint32_t)g->bias[oc];
+    for (j = 0; j < n; j++) a0 += (uint32_t)(w[j] * a[j]);
+    MCU_Q_STORE(y_a[oc], a0, g->mult[oc], g->shift[oc]);
+  }
+}`,
+  };
+}
+
+/** The DSP gemm: `mcu_q_gemm_2px_dsp` (with a widening scratch of 16·kw bytes) and `mcu_q_gemm_1px_dsp`. */
+export function dspGemm(rounding: RoundingMode): CSupportCode {
+  return {
+    id: `quant/gemm-s8-dsp-${rounding}`,
+    requires: [storeSupport(rounding), dspPrimitives],
+    code: `
+/* Widens a patch (4*kw int8, read as words) into int16 pairs: word 2j = bytes (4j, 4j+2),
+   word 2j+1 = bytes (4j+1, 4j+3), at dst[stride*j], dst[stride*j + 1]. */
+static void mcu_q_widen(const int8_t *src, uint32_t *dst, int32_t kw, int32_t stride) {
+  int32_t j;
+  for (j = 0; j < kw; j++) {
+    uint32_t v;
+    memcpy(&v, src + 4 * j, 4);
+    dst[0] = MCU_SXTB16(v);
+    dst[1] = MCU_SXTB16_ROR8(v);
+    dst += stride;
+  }
+}
+#define MCU_Q_GROUP2(x, w0, w1)                 \\
+  do {                                          \\
+    const uint32_t ae = (x)[0], ao = (x)[1];    \\
+    const uint32_t be = (x)[2], bo = (x)[3];    \\
+    uint32_t we = MCU_SXTB16(w0);               \\
+    uint32_t wo = MCU_SXTB16_ROR8(w0);          \\
+    a0 = MCU_SMLAD(we, ae, a0);                 \\
+    a0 = MCU_SMLAD(wo, ao, a0);                 \\
+    b0 = MCU_SMLAD(we, be, b0);                 \\
+    b0 = MCU_SMLAD(wo, bo, b0);                 \\
+    we = MCU_SXTB16(w1);                        \\
+    wo = MCU_SXTB16_ROR8(w1);                   \\
+    a1 = MCU_SMLAD(we, ae, a1);                 \\
+    a1 = MCU_SMLAD(wo, ao, a1);                 \\
+    b1 = MCU_SMLAD(we, be, b1);                 \\
+    b1 = MCU_SMLAD(wo, bo, b1);                 \\
+  } while (0)
+/* Two pixels: xw holds, per word group j, [a even, a odd, b even, b odd]. */
+static void mcu_q_gemm_2px_dsp(const int8_t *a, const int8_t *b, int8_t *y_a, int8_t *y_b, const mcu_q_gemm_t *g,
+                               uint32_t *xw) {
+  const int32_t zo = g->out_offset, lo = g->act_min, hi = g->act_max, kw = g->kw;
+  const uint32_t *w = g->w;
+  int32_t oc;
+  mcu_q_widen(a, xw, kw, 4);
+  mcu_q_widen(b, xw + 2, kw, 4);
+  for (oc = 0; oc + 1 < g->cout; oc += 2) {
+    uint32_t a0 = (uint32_t)g->bias[oc], b0 = a0, a1 = (uint32_t)g->bias[oc + 1], b1 = a1;
+    const uint32_t *x = xw;
+    int32_t j = kw;
+    for (; j >= 2; j -= 2) {
+      const uint32_t w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
+      MCU_Q_GROUP2(x, w0, w1);
+      MCU_Q_GROUP2(x + 4, w2, w3);
+      x += 8;
+      w += 4;
+    }
+    if (j > 0) {
+      const uint32_t w0 = w[0], w1 = w[1];
+      MCU_Q_GROUP2(x, w0, w1);
+      w += 2;
+    }
+    {
+      const int32_t m0 = g->mult[oc], s0 = g->shift[oc], m1 = g->mult[oc + 1], s1 = g->shift[oc + 1];
+      MCU_Q_STORE(y_a[oc], a0, m0, s0);
+      MCU_Q_STORE(y_b[oc], b0, m0, s0);
+      MCU_Q_STORE(y_a[oc + 1], a1, m1, s1);
+      MCU_Q_STORE(y_b[oc + 1], b1, m1, s1);
+    }
+  }
+  if (oc < g->cout) {
+    uint32_t a0 = (uint32_t)g->bias[oc], b0 = a0;
+    const uint32_t *x = xw, *end = w + kw;
+    while (w < end) {
+      const uint32_t w0 = *w++;
+      const uint32_t we = MCU_SXTB16(w0), wo = MCU_SXTB16_ROR8(w0);
+      a0 = MCU_SMLAD(we, x[0], a0);
+      a0 = MCU_SMLAD(wo, x[1], a0);
+      b0 = MCU_SMLAD(we, x[2], b0);
+      b0 = MCU_SMLAD(wo, x[3], b0);
+      x += 4;
+    }
+    MCU_Q_STORE(y_a[oc], a0, g->mult[oc], g->shift[oc]);
+    MCU_Q_STORE(y_b[oc], b0, g->mult[oc], g->shift[oc]);
+  }
+}
+/* One pixel, without a widening buffer: the patch is unpacked as it is read. */
+static void mcu_q_gemm_1px_dsp(const int8_t *a, int8_t *y_a, const mcu_q_gemm_t *g) {
+  const int32_t zo = g->out_offset, lo = g->act_min, hi = g->act_max, kw = g->kw;
+  const uint32_t *w = g->w;
+  int32_t oc, j;
+  for (oc = 0; oc + 1 < g->cout; oc += 2) {
+    uint32_t a0 = (uint32_t)g->bias[oc], a1 = (uint32_t)g->bias[oc + 1];
+    for (j = 0; j < kw; j++) {
+      uint32_t v, xe, xo;
+      const uint32_t w0 = w[0], w1 = w[1];
+      memcpy(&v, a + 4 * j, 4);
+      xe = MCU_SXTB16(v);
+      xo = MCU_SXTB16_ROR8(v);
+      a0 = MCU_SMLAD(MCU_SXTB16(w0), xe, a0);
+      a0 = MCU_SMLAD(MCU_SXTB16_ROR8(w0), xo, a0);
+      a1 = MCU_SMLAD(MCU_SXTB16(w1), xe, a1);
+      a1 = MCU_SMLAD(MCU_SXTB16_ROR8(w1), xo, a1);
+      w += 2;
+    }
+    MCU_Q_STORE(y_a[oc], a0, g->mult[oc], g->shift[oc]);
+    MCU_Q_STORE(y_a[oc + 1], a1, g->mult[oc + 1], g->shift[oc + 1]);
+  }
+  if (oc < g->cout) {
+    uint32_t a0 = (uint32_t)g->bias[oc];
+    for (j = 0; j < kw; j++) {
+      uint32_t v;
+      const uint32_t w0 = *w++;
+      memcpy(&v, a + 4 * j, 4);
+      a0 = MCU_SMLAD(MCU_SXTB16(w0), MCU_SXTB16(v), a0);
+      a0 = MCU_SMLAD(MCU_SXTB16_ROR8(w0), MCU_SXTB16_ROR8(v), a0);
+    }
+    MCU_Q_STORE(y_a[oc], a0, g->mult[oc], g->shift[oc]);
+  }
+}`,
+  };
+}
+
+/** The packed weights and folded biases of a gemm, built at generation time. */
+export interface PackedGemm {
+  readonly k: number;
+  readonly kw: number;
+  readonly cout: number;
+  /** Packed weight words (channel pairs interleaved, a last odd channel alone). */
+  readonly words: Uint32Array;
+  /** bias'[oc] = wrap32(bias[oc] − z_x · Σ_k w[oc][k]). */
+  readonly bias: Int32Array;
+}
+
+/**
+ * Packs weights given as `cout` rows of `k` int8 values (row oc at `w[oc·k ...]`), and folds the
+ * input zero point into the bias: bias' = bias + inputOffset · Σ w (inputOffset = −z_x).
+ */
+export function packGemm(
+  w: ArrayLike<number>,
+  cout: number,
+  k: number,
+  bias: ArrayLike<number> | undefined,
+  inputOffset: number,
+): PackedGemm {
+  const kw = Math.ceil(k / 4);
+  const rows: Uint32Array[] = [];
+  const folded = new Int32Array(cout);
+  for (let oc = 0; oc < cout; oc++) {
+    const row = Array.from({ length: k }, (_, i) => w[oc * k + i]!);
+    rows.push(packInt8Words(row));
+    let sum = 0;
+    for (const v of row) sum += v;
+    folded[oc] = wrapInt32(BigInt(bias?.[oc] ?? 0) + BigInt(inputOffset) * BigInt(sum));
+  }
+  const words = new Uint32Array(cout * kw);
+  let at = 0;
+  let oc = 0;
+  for (; oc + 1 < cout; oc += 2) {
+    for (let j = 0; j < kw; j++) {
+      words[at++] = rows[oc]![j] ?? 0;
+      words[at++] = rows[oc + 1]![j] ?? 0;
+    }
+  }
+  if (oc < cout) for (let j = 0; j < kw; j++) words[at++] = rows[oc]![j] ?? 0;
+  return { k, kw, cout, words, bias: folded };
+}
