@@ -315,35 +315,38 @@ static void mcu_q_dw_s8_c(const int8_t *x, const int8_t *w, int8_t *y, const mcu
     id: `quant/dw-s8-dsp-${rounding}`,
     requires: [tapPointers, requantSupport(rounding), dspPrimitives],
     code: `
-/* One group of four channels c0..c0+3 over all taps; TAP(t) is the address of tap t's channel 0. */
-#define MCU_Q_DW_GROUP(TAP)                                                                          \
-  do {                                                                                               \
-    uint32_t a0 = (uint32_t)bias[c0], a1 = (uint32_t)bias[c0 + 1], a2 = (uint32_t)bias[c0 + 2],       \
-             a3 = (uint32_t)bias[c0 + 3];                                                            \
-    int32_t t, o;                                                                                    \
-    for (t = 0; t < taps; t++) {                                                                     \
-      uint32_t v, xe, xo;                                                                            \
-      const uint32_t we = wg[2 * t], wo = wg[2 * t + 1];                                             \
-      memcpy(&v, (TAP) + c0, 4);                                                                     \
-      xe = MCU_SXTB16(v);                                                                            \
-      xo = MCU_SXTB16_ROR8(v);                                                                       \
-      a0 = MCU_SMLABB(xe, we, a0);                                                                   \
-      a2 = MCU_SMLATT(xe, we, a2);                                                                   \
-      a1 = MCU_SMLABB(xo, wo, a1);                                                                   \
-      a3 = MCU_SMLATT(xo, wo, a3);                                                                   \
-    }                                                                                                \
-    wg += 2 * taps;                                                                                  \
-    for (o = c0; o < c0 + 4; o++) {                                                                  \
-      const uint32_t acc = o == c0 ? a0 : (o == c0 + 1 ? a1 : (o == c0 + 2 ? a2 : a3));              \
-      const int32_t v = mcu_q_rq((int32_t)acc, mult[o], shift[o]) + zo;                             \
-      *y++ = (int8_t)(v < lo ? lo : (v > hi ? hi : v));                                              \
-    }                                                                                                \
+/* Requantizes four accumulators of channels c0..c0+3 and stores them. */
+static void mcu_q_dw_store4(uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, const int32_t *mult,
+                            const int32_t *shift, const mcu_q_dw_t *d, int8_t *y) {
+  const int32_t zo = d->out_offset, lo = d->act_min, hi = d->act_max;
+  int32_t v;
+  v = mcu_q_rq((int32_t)a0, mult[0], shift[0]) + zo;
+  y[0] = (int8_t)(v < lo ? lo : (v > hi ? hi : v));
+  v = mcu_q_rq((int32_t)a1, mult[1], shift[1]) + zo;
+  y[1] = (int8_t)(v < lo ? lo : (v > hi ? hi : v));
+  v = mcu_q_rq((int32_t)a2, mult[2], shift[2]) + zo;
+  y[2] = (int8_t)(v < lo ? lo : (v > hi ? hi : v));
+  v = mcu_q_rq((int32_t)a3, mult[3], shift[3]) + zo;
+  y[3] = (int8_t)(v < lo ? lo : (v > hi ? hi : v));
+}
+/* One tap of four channels: x from ADDR (4 int8), weights (c0,c2),(c1,c3) from W. */
+#define MCU_Q_DW_TAP(ADDR, W)                \\
+  do {                                       \\
+    uint32_t v_, xe_, xo_;                   \\
+    const uint32_t we_ = (W)[0], wo_ = (W)[1]; \\
+    memcpy(&v_, (ADDR), 4);                  \\
+    xe_ = MCU_SXTB16(v_);                    \\
+    xo_ = MCU_SXTB16_ROR8(v_);               \\
+    a0 = MCU_SMLABB(xe_, we_, a0);           \\
+    a2 = MCU_SMLATT(xe_, we_, a2);           \\
+    a1 = MCU_SMLABB(xo_, wo_, a1);           \\
+    a3 = MCU_SMLATT(xo_, wo_, a3);           \\
   } while (0)
 /* int8 depthwise (multiplier 1) on the DSP: four channels at a time, x widened by SXTB16 to
    (c0,c2),(c1,c3) and multiplied by weights pre-widened in that order, 2 words per tap:
    w16[(g*taps + t)*2 + {0,1}] for channel group g. Pixels whose window lies inside the image read
-   taps at base + off[t]; the others through per-tap pointers (the zero-point row outside). Channels
-   beyond the last full group of four run on w (int8, [taps][out_c]). */
+   tap t at base + off[t] (a 3x3 window fully unrolled); the others through per-tap pointers (the
+   zero-point row outside). Channels beyond the last full group of four run on w (int8, [taps][out_c]). */
 static void mcu_q_dw_s8_dsp(const int8_t *x, const uint32_t *w16, const int8_t *w, int8_t *y, const mcu_q_dw_t *d,
                             const int32_t *bias, const int32_t *mult, const int32_t *shift, const int8_t *zrow,
                             const int32_t *off) {
@@ -351,7 +354,7 @@ static void mcu_q_dw_s8_dsp(const int8_t *x, const uint32_t *w16, const int8_t *
   const int32_t taps = d->k_h * d->k_w, groups = d->in_c >> 2;
   const int32_t zo = d->out_offset, lo = d->act_min, hi = d->act_max;
   const int32_t span_h = (d->k_h - 1) * d->dil_h, span_w = (d->k_w - 1) * d->dil_w;
-  int32_t b, oy, ox, g, c;
+  int32_t b, oy, ox, g, c, t;
   for (b = 0; b < d->batches; b++) {
     const int8_t *xb = x + (size_t)b * (size_t)(d->in_h * d->in_w * d->in_c);
     for (oy = 0; oy < d->out_h; oy++) {
@@ -361,28 +364,54 @@ static void mcu_q_dw_s8_dsp(const int8_t *x, const uint32_t *w16, const int8_t *
         const int32_t ix0 = ox * d->stride_w - d->pad_left;
         const uint32_t *wg = w16;
         if (rows_in && ix0 >= 0 && ix0 + span_w < d->in_w) {
-          const int8_t *base = xb + ((size_t)iy0 * (size_t)d->in_w + (size_t)ix0) * (size_t)d->in_c;
-          for (g = 0; g < groups; g++) {
-            const int32_t c0 = 4 * g;
-            MCU_Q_DW_GROUP(base + off[t]);
+          const int8_t *px = xb + ((size_t)iy0 * (size_t)d->in_w + (size_t)ix0) * (size_t)d->in_c;
+          if (taps == 9) {
+            const int32_t o1 = off[1], o2 = off[2], o3 = off[3], o4 = off[4], o5 = off[5], o6 = off[6], o7 = off[7], o8 = off[8];
+            for (g = 0; g < groups; g++, px += 4, wg += 18, y += 4) {
+              uint32_t a0 = (uint32_t)bias[4 * g], a1 = (uint32_t)bias[4 * g + 1], a2 = (uint32_t)bias[4 * g + 2],
+                       a3 = (uint32_t)bias[4 * g + 3];
+              MCU_Q_DW_TAP(px, wg);
+              MCU_Q_DW_TAP(px + o1, wg + 2);
+              MCU_Q_DW_TAP(px + o2, wg + 4);
+              MCU_Q_DW_TAP(px + o3, wg + 6);
+              MCU_Q_DW_TAP(px + o4, wg + 8);
+              MCU_Q_DW_TAP(px + o5, wg + 10);
+              MCU_Q_DW_TAP(px + o6, wg + 12);
+              MCU_Q_DW_TAP(px + o7, wg + 14);
+              MCU_Q_DW_TAP(px + o8, wg + 16);
+              mcu_q_dw_store4(a0, a1, a2, a3, mult + 4 * g, shift + 4 * g, d, y);
+            }
+          } else {
+            for (g = 0; g < groups; g++, px += 4, y += 4) {
+              uint32_t a0 = (uint32_t)bias[4 * g], a1 = (uint32_t)bias[4 * g + 1], a2 = (uint32_t)bias[4 * g + 2],
+                       a3 = (uint32_t)bias[4 * g + 3];
+              for (t = 0; t < taps; t++, wg += 2) MCU_Q_DW_TAP(px + off[t], wg);
+              mcu_q_dw_store4(a0, a1, a2, a3, mult + 4 * g, shift + 4 * g, d, y);
+            }
           }
           for (c = 4 * groups; c < d->in_c; c++) {
-            const int32_t o = c;
-            int32_t t;
-            uint32_t acc = (uint32_t)bias[o];
-            for (t = 0; t < taps; t++) acc += (uint32_t)(w[t * d->out_c + o] * base[off[t] + c]);${store("            ")}
+            uint32_t acc = (uint32_t)bias[c];
+            int32_t v;
+            const int8_t *pc = xb + ((size_t)iy0 * (size_t)d->in_w + (size_t)ix0) * (size_t)d->in_c + c;
+            for (t = 0; t < taps; t++) acc += (uint32_t)(w[t * d->out_c + c] * pc[off[t]]);
+            v = mcu_q_rq((int32_t)acc, mult[c], shift[c]) + zo;
+            *y++ = (int8_t)(v < lo ? lo : (v > hi ? hi : v));
           }
         } else {
           mcu_q_taps(xb, oy, ox, d, zrow, tp);
-          for (g = 0; g < groups; g++) {
+          for (g = 0; g < groups; g++, y += 4) {
             const int32_t c0 = 4 * g;
-            MCU_Q_DW_GROUP(tp[t]);
+            uint32_t a0 = (uint32_t)bias[c0], a1 = (uint32_t)bias[c0 + 1], a2 = (uint32_t)bias[c0 + 2],
+                     a3 = (uint32_t)bias[c0 + 3];
+            for (t = 0; t < taps; t++, wg += 2) MCU_Q_DW_TAP(tp[t] + c0, wg);
+            mcu_q_dw_store4(a0, a1, a2, a3, mult + c0, shift + c0, d, y);
           }
           for (c = 4 * groups; c < d->in_c; c++) {
-            const int32_t o = c;
-            int32_t t;
-            uint32_t acc = (uint32_t)bias[o];
-            for (t = 0; t < taps; t++) acc += (uint32_t)(w[t * d->out_c + o] * tp[t][c]);${store("            ")}
+            uint32_t acc = (uint32_t)bias[c];
+            int32_t v;
+            for (t = 0; t < taps; t++) acc += (uint32_t)(w[t * d->out_c + c] * tp[t][c]);
+            v = mcu_q_rq((int32_t)acc, mult[c], shift[c]) + zo;
+            *y++ = (int8_t)(v < lo ? lo : (v > hi ? hi : v));
           }
         }
       }

@@ -145,6 +145,27 @@ static void mcu_q_widen(const int8_t *src, uint32_t *dst, int32_t kw, int32_t st
     b1 = MCU_SMLAD(we, be, b1);                 \\
     b1 = MCU_SMLAD(wo, bo, b1);                 \\
   } while (0)
+/* The multiply-accumulate of two pixels and two channels over kw word groups, a leaf function so
+   that its accumulators, inputs and weights all live in registers; acc = {a0, b0, a1, b1}. */
+#if defined(__GNUC__)
+#define MCU_Q_NOINLINE __attribute__((noinline))
+#else
+#define MCU_Q_NOINLINE
+#endif
+MCU_Q_NOINLINE static void mcu_q_mac_2x2(const uint32_t *x, const uint32_t *w, int32_t kw, uint32_t *acc) {
+  uint32_t a0 = acc[0], b0 = acc[1], a1 = acc[2], b1 = acc[3];
+  const uint32_t *end = w + 2 * kw;
+  while (w < end) {
+    const uint32_t w0 = w[0], w1 = w[1];
+    MCU_Q_GROUP2(x, w0, w1);
+    x += 4;
+    w += 2;
+  }
+  acc[0] = a0;
+  acc[1] = b0;
+  acc[2] = a1;
+  acc[3] = b1;
+}
 /* Two pixels: xw holds, per word group j, [a even, a odd, b even, b odd]. */
 static void mcu_q_gemm_2px_dsp(const int8_t *a, const int8_t *b, int8_t *y_a, int8_t *y_b, const mcu_q_gemm_t *g,
                                uint32_t *xw) {
@@ -153,28 +174,17 @@ static void mcu_q_gemm_2px_dsp(const int8_t *a, const int8_t *b, int8_t *y_a, in
   int32_t oc;
   mcu_q_widen(a, xw, kw, 4);
   mcu_q_widen(b, xw + 2, kw, 4);
-  for (oc = 0; oc + 1 < g->cout; oc += 2) {
-    uint32_t a0 = (uint32_t)g->bias[oc], b0 = a0, a1 = (uint32_t)g->bias[oc + 1], b1 = a1;
-    const uint32_t *x = xw;
-    int32_t j = kw;
-    for (; j >= 2; j -= 2) {
-      const uint32_t w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
-      MCU_Q_GROUP2(x, w0, w1);
-      MCU_Q_GROUP2(x + 4, w2, w3);
-      x += 8;
-      w += 4;
-    }
-    if (j > 0) {
-      const uint32_t w0 = w[0], w1 = w[1];
-      MCU_Q_GROUP2(x, w0, w1);
-      w += 2;
-    }
+  for (oc = 0; oc + 1 < g->cout; oc += 2, w += 2 * kw) {
+    uint32_t acc[4];
+    acc[0] = acc[1] = (uint32_t)g->bias[oc];
+    acc[2] = acc[3] = (uint32_t)g->bias[oc + 1];
+    mcu_q_mac_2x2(xw, w, kw, acc);
     {
       const int32_t m0 = g->mult[oc], s0 = g->shift[oc], m1 = g->mult[oc + 1], s1 = g->shift[oc + 1];
-      MCU_Q_STORE(y_a[oc], a0, m0, s0);
-      MCU_Q_STORE(y_b[oc], b0, m0, s0);
-      MCU_Q_STORE(y_a[oc + 1], a1, m1, s1);
-      MCU_Q_STORE(y_b[oc + 1], b1, m1, s1);
+      MCU_Q_STORE(y_a[oc], acc[0], m0, s0);
+      MCU_Q_STORE(y_b[oc], acc[1], m0, s0);
+      MCU_Q_STORE(y_a[oc + 1], acc[2], m1, s1);
+      MCU_Q_STORE(y_b[oc + 1], acc[3], m1, s1);
     }
   }
   if (oc < g->cout) {

@@ -27,7 +27,7 @@ import { prepareSoftmaxParams, SCALED_DIFF_INTEGER_BITS } from "../kernels/softm
 import { multiplyByQuantizedMultiplierFor, type RoundingMode } from "../multiplier.js";
 import { isPerTensor, sameQuantParams } from "../quant-info.js";
 import { INT8_C } from "./conv.js";
-import { mbqmSupport, rdbpSupport, srdhmSupport } from "./support.js";
+import { rdbpSupport, requantSupport, srdhmSupport } from "./support.js";
 
 type Ctx = CKernelContext;
 
@@ -137,13 +137,16 @@ function addSupport(ctype: "int8_t" | "int16_t", rounding: RoundingMode): CSuppo
   const fn = `mcu_q_add_${ctype === "int8_t" ? "s8" : "s16"}`;
   return {
     id: `quant/${fn}-${rounding}`,
-    requires: [addType, mbqmSupport(rounding)],
+    requires: [addType, requantSupport(rounding)],
     code: `
 /* TFLite's quantized ADD/SUB: both inputs rescaled to a common scale with 2^left_shift headroom,
    added (or subtracted) with int32 wrap-around, rescaled to the output. Broadcast by strides. */
 static void ${fn}(const ${ctype} *a, const ${ctype} *b, ${ctype} *y, const mcu_q_add_t *p) {
   int32_t idx[8];
   const int32_t r = p->rank, inner = p->shape[r - 1], sa = p->a_stride[r - 1], sb = p->b_stride[r - 1];
+  const int32_t scale = 1 << p->left_shift, in1_off = p->in1_off, in2_off = p->in2_off, sub = p->subtract;
+  const int32_t m1 = p->m1, s1 = p->s1, m2 = p->m2, s2 = p->s2, mo = p->mo, so = p->so;
+  const int32_t out_off = p->out_off, lo = p->act_min, hi = p->act_max;
   int32_t rows = 1, d, j;
   for (d = 0; d < r - 1; d++) {
     idx[d] = 0;
@@ -156,11 +159,11 @@ static void ${fn}(const ${ctype} *a, const ${ctype} *b, ${ctype} *y, const mcu_q
       bo += idx[d] * p->b_stride[d];
     }
     for (j = 0; j < inner; j++) {
-      const int32_t x1 = mcu_mbqm((a[ao + j * sa] + p->in1_off) * (1 << p->left_shift), p->m1, p->s1);
-      const int32_t x2 = mcu_mbqm((b[bo + j * sb] + p->in2_off) * (1 << p->left_shift), p->m2, p->s2);
-      const int32_t raw = (int32_t)(p->subtract ? (uint32_t)x1 - (uint32_t)x2 : (uint32_t)x1 + (uint32_t)x2);
-      int32_t v = mcu_mbqm(raw, p->mo, p->so) + p->out_off;
-      *y++ = (${ctype})(v < p->act_min ? p->act_min : (v > p->act_max ? p->act_max : v));
+      const int32_t x1 = mcu_q_rq((a[ao + j * sa] + in1_off) * scale, m1, s1);
+      const int32_t x2 = mcu_q_rq((b[bo + j * sb] + in2_off) * scale, m2, s2);
+      const int32_t raw = (int32_t)(sub ? (uint32_t)x1 - (uint32_t)x2 : (uint32_t)x1 + (uint32_t)x2);
+      const int32_t v = mcu_q_rq(raw, mo, so) + out_off;
+      *y++ = (${ctype})(v < lo ? lo : (v > hi ? hi : v));
     }
     for (d = r - 2; d >= 0; d--) {
       if (++idx[d] < p->shape[d]) break;

@@ -107,10 +107,21 @@ static inline int32_t mcu_q_rq(int32_t x, int32_t m, int32_t shift) {
   return {
     id: "quant/rq-double",
     code: `
+#if defined(__ARM_FEATURE_DSP)
+/* floor((x*m + 2^30) / 2^31) with one SMLAL (GCC otherwise widens the product in several steps). */
+static inline int32_t mcu_q_srdhm_pos(int32_t x, int32_t m) {
+  uint32_t lo = 1u << 30;
+  int32_t hi = 0;
+  __asm("smlal %0, %1, %2, %3" : "+r"(lo), "+r"(hi) : "r"(x), "r"(m));
+  return (int32_t)((lo >> 31) | ((uint32_t)hi << 1));
+}
+#else
+#define mcu_q_srdhm_pos(x, m) ((int32_t)(((int64_t)(x) * (int64_t)(m) + ((int64_t)1 << 30)) >> 31))
+#endif
 static inline int32_t mcu_q_rq(int32_t x, int32_t m, int32_t shift) {
   int32_t h;
   if (shift > 0) x = (int32_t)((uint32_t)x << shift);
-  h = (int32_t)(((int64_t)x * (int64_t)m + ((int64_t)1 << 30)) >> 31);
+  h = mcu_q_srdhm_pos(x, m);
   if (shift < 0) {
     const int32_t e = -shift, mask = (int32_t)(((uint32_t)1 << e) - 1u);
     const int32_t threshold = (mask >> 1) + (int32_t)((uint32_t)h >> 31);
