@@ -3,7 +3,15 @@
  * measured end to end through createInterpreter().invoke() (kernel selection and buffers
  * prepared once, as `mcu run` does).
  */
-import { corePlugin, createInterpreter, createRegistry, graphBuilder, type Graph, type Registry } from "@mcu/tensor";
+import {
+  corePlugin,
+  createInterpreter,
+  createRegistry,
+  type Graph,
+  graphBuilder,
+  graphMacs,
+  type Registry,
+} from "@mcu/tensor";
 import type { BenchResult } from "../tools/bench/types.js";
 
 /** A deterministic pseudo-random float array in [-0.5, 0.5). */
@@ -64,22 +72,14 @@ function dwSeparable(registry: Registry): Case {
   return { name: "depthwise-separable blocks 48x48x32", graph: b.build() };
 }
 
-function totalMacs(graph: Graph, registry: Registry): number {
-  let macs = 0;
-  for (const n of graph.nodes) {
-    const op = registry.op(n.op);
-    const inputs = n.inputs.map((id) => (id === "" ? undefined : graph.tensors.get(id)));
-    const outputs = n.outputs.map((id) => graph.tensors.get(id)!);
-    macs += op.macs({ node: n.name, inputs, outputs, attrs: n.attrs as never });
-  }
-  return macs;
-}
-
 export default async function bench(): Promise<BenchResult> {
   const registry = createRegistry([corePlugin]);
   const rows = [convStack(registry), dwSeparable(registry)].map(({ name, graph }) => {
     const interp = createInterpreter(graph, { registry });
-    const input = randomFloats(graph.tensors.get(graph.inputs[0]!)!.shape.reduce((a, b) => a * b, 1), 7);
+    const input = randomFloats(
+      graph.tensors.get(graph.inputs[0]!)!.shape.reduce((a, b) => a * b, 1),
+      7,
+    );
     interp.invoke([input]); // warm-up (JIT)
     const runs: number[] = [];
     const deadline = performance.now() + 3000;
@@ -90,7 +90,7 @@ export default async function bench(): Promise<BenchResult> {
     }
     runs.sort((a, b) => a - b);
     const median = runs[Math.floor(runs.length / 2)]!;
-    const macs = totalMacs(graph, registry);
+    const macs = graphMacs(graph, registry);
     return {
       graph: name,
       MMACs: (macs / 1e6).toFixed(1),

@@ -8,7 +8,7 @@ import {
   type Graph,
   getTensor,
   isConstant,
-  nodeInputs,
+  nodeCounts,
   nodeOutputs,
   numElements,
   type QuantParams,
@@ -92,22 +92,14 @@ function bump(counts: Record<string, number>, key: string): void {
 /** Per-layer MACs, parameters and output of a graph, by the registry's op contracts. */
 export function layerSummaries(graph: Graph, registry: Registry): LayerSummary[] {
   return graph.nodes.map((node) => {
-    const op = registry.op(node.op);
-    const inputs = nodeInputs(graph, node);
-    const outputs = nodeOutputs(graph, node);
-    const ctx = { node: node.name, inputs, outputs, attrs: node.attrs };
-    let params = 0;
-    for (const t of inputs) if (t !== undefined && isConstant(t)) params += numElements(t.shape);
-    const first = outputs[0];
+    const first = nodeOutputs(graph, node)[0];
     return {
       name: node.name,
       op: node.op,
       sourceOp: node.sourceOp ?? null,
       outputShape: first !== undefined ? [...first.shape] : [],
       dtype: first?.dtype ?? "float32",
-      macs: op.macs(ctx),
-      params,
-      paramBytes: op.paramBytes(ctx),
+      ...nodeCounts(graph, registry, node),
     };
   });
 }

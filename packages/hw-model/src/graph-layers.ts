@@ -1,5 +1,5 @@
 /** The per-node cost contexts of a graph, in node order. */
-import { type Graph, nodeInputs, nodeOutputs, type Registry } from "@mcu/tensor";
+import { type Graph, nodeCounts, nodeInputs, nodeOutputs, type Registry } from "@mcu/tensor";
 import type { CostNodeContext } from "./cost-contract.js";
 import { type KernelClass, kernelClassOf, type LayerFeatures, layerFeatures } from "./layer-features.js";
 
@@ -8,9 +8,7 @@ export function costContexts(graph: Graph, registry: Registry): CostNodeContext[
   return graph.nodes.map((node) => {
     const inputs = nodeInputs(graph, node);
     const outputs = nodeOutputs(graph, node);
-    const macs = registry.hasOp(node.op)
-      ? registry.op(node.op).macs({ node: node.name, inputs, outputs, attrs: node.attrs })
-      : 0;
+    const { macs } = nodeCounts(graph, registry, node);
     return { graph, node, attrs: node.attrs, inputs, outputs, macs };
   });
 }

@@ -55,6 +55,7 @@ export { GraphBuilder, graphBuilder } from "./builder.js";
 export { editGraph, GraphEditor, topologicalOrder } from "./editor.js";
 export type { NodeOptions, OutputSpec } from "./node-factory.js";
 export { findProblems, verify } from "./verify.js";
+export { graphMacs, type NodeCounts, nodeCounts } from "./counts.js";
 export { printGraph } from "./print.js";
 
 // Ops and kernels
