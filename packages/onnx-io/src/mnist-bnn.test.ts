@@ -8,6 +8,8 @@
  * 1e-4 wherever every pre-Sign value is clearly away from 0 (|v| ≥ 1e-6), and the top-1 class
  * wherever no pre-Sign value is exactly 0.
  */
+import { readFixture } from "@mcu/testing";
+import { readOnnx } from "./read-onnx.js";
 import { compareWithOrt, type OrtComparison } from "./testing/mnist.js";
 
 describe("mnist_bnn on all 1996 test digits", () => {
@@ -32,8 +34,13 @@ describe("mnist_bnn on all 1996 test digits", () => {
     }));
   }, 600_000);
 
-  it("imports Sign, BatchNormalization and MatMul (3 signs, 3 batch norms observed)", () => {
-    expect(smallest.size).toBe(1996);
+  it("imports Sign, BatchNormalization and MatMul as core.sign, core.batch_norm and core.fully_connected", () => {
+    const g = readOnnx(readFixture("pytorch-mnist", "mnist_bnn.onnx"));
+    const count = (op: string) => g.nodes.filter((n) => n.op === op).length;
+    expect([count("core.sign"), count("core.batch_norm"), count("core.fully_connected")]).toEqual([3, 3, 1]);
+    // The flattened NHWC activations meet MatMul weights permuted to match: no transposes.
+    expect(count("core.transpose")).toBe(0);
+    expect(smallest.size).toBe(1996); // every digit's pre-Sign values were seen
   });
 
   it("has onnxruntime's top-1 wherever no pre-Sign value is exactly 0 — here every digit", () => {
