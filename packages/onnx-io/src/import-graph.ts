@@ -423,8 +423,23 @@ class Importer implements ImportState {
         this.builder.output(f.layout.kind === "onnx" ? f.id : ctx.toLayout(f, ONNX_LAYOUT, name).id);
       } else if (v.layout.kind !== "onnx") {
         this.builder.output(ctx.toLayout(v, ONNX_LAYOUT, name).id);
-      } else {
+      } else if (v.id === name || this.builder.info(v.id).data !== undefined) {
         this.builder.output(v.id);
+      } else {
+        // The output is another value under a new name (Identity, a Transpose that needs no
+        // node, a graph input passed through): a copy keeps the ONNX output's name.
+        const q = v.quant !== undefined ? { quant: v.quant } : {};
+        const id = this.builder.op(
+          "core.reshape",
+          [v.id],
+          { shape: [...v.shape] },
+          {
+            name: `${name}/output`,
+            outputs: [{ name, ...q }],
+            sourceOp: "",
+          },
+        );
+        this.builder.output(id);
       }
     }
   }

@@ -12,7 +12,7 @@ function error(f: () => unknown): McuError {
   throw new Error("no error");
 }
 
-describe("readOnnx on models it cannot read", () => {
+describe("readOnnx on unusual and unreadable models", () => {
   it("lists every unsupported op type with its node names in one McuError", () => {
     const model = buildModel({
       inputs: [valueInfo("x", [1, 4])],
@@ -86,5 +86,16 @@ describe("readOnnx on models it cannot read", () => {
     const e = error(() => readOnnx(dangling));
     expect(e.code).toBe("MCU_E_ONNX_INVALID");
     expect(e.message).toContain('"nowhere"');
+  });
+
+  it("keeps the ONNX output name when the output is another value passed through", () => {
+    const g = readOnnx(
+      buildModel({
+        inputs: [valueInfo("x", [1, 4])],
+        outputs: [valueInfo("y", [1, 4]), valueInfo("x2", [1, 4])],
+        nodes: [node("Relu", ["x"], ["r"]), node("Identity", ["r"], ["y"]), node("Identity", ["x"], ["x2"])],
+      }),
+    );
+    expect(g.outputs).toEqual(["y", "x2"]);
   });
 });
