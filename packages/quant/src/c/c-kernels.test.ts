@@ -14,7 +14,7 @@ const KINDS = [
   ["conv2d", ["conv"]],
   ["depthwise_conv2d", ["depthwise"]],
   ["fully_connected", ["fc"]],
-  ["pooling, add/sub, softmax", ["pool", "add", "softmax"]],
+  ["pooling, add/sub, mean, softmax", ["pool", "add", "mean", "softmax"]],
 ] as const;
 
 const RUNS = [

@@ -7,7 +7,15 @@
 import { readFileSync } from "node:fs";
 import { codegenPlugin } from "@mcu/codegen-c";
 import onnxPlugin from "@mcu/onnx-io";
-import { corePlugin, createRegistry, type Graph, numElements, type TensorData } from "@mcu/tensor";
+import {
+  corePlugin,
+  createRegistry,
+  type Graph,
+  numElements,
+  resolvePipeline,
+  runPipeline,
+  type TensorData,
+} from "@mcu/tensor";
 import { fixturePath, readFixture } from "@mcu/testing";
 import tflitePlugin from "@mcu/tflite-io";
 import { quantPlugin } from "../plugin.js";
@@ -60,6 +68,31 @@ describe.each(MODELS)("%s as C", (file) => {
     },
     120_000,
   );
+});
+
+describe.each(["mnist_cnn", "mnist_dscnn"])("%s quantized by quant/int8 (PTQ) as C", (model) => {
+  it("host and Cortex-M4: identical bytes to the TS interpreter on 10 random inputs", async () => {
+    const float = load(fixturePath("pytorch-mnist", `${model}.onnx`));
+    const r = lcg(model.length);
+    const calibration = Array.from({ length: 16 }, () =>
+      float.inputs.map((id) =>
+        Float32Array.from({ length: numElements(float.tensors.get(id)!.shape) }, () => r()),
+      ),
+    );
+    const { graph } = await runPipeline(float, resolvePipeline(registry, "quant/int8"), {
+      registry,
+      resources: { calibration },
+    });
+    expect(
+      graph.nodes.some((n) => n.op === "core.conv2d" && graph.tensors.get(n.inputs[0]!)!.dtype === "int8"),
+    ).toBe(true);
+    const inputs = samples(graph, 3);
+    const expected = interpretAll(graph, registry, inputs);
+    for (const target of ["host", "cortex-m4"]) {
+      const m = await prepareOn(graph, registry, target);
+      expect(byteMismatches(await m.invokeBatch(inputs), expected)).toEqual([]);
+    }
+  }, 120_000);
 });
 
 describe("person_detect on Cortex-M7 and Cortex-M33", () => {

@@ -14,6 +14,7 @@ import {
   avgPool2dOp,
   broadcastStrides,
   maxPool2dOp,
+  meanOp,
   numElements,
   softmaxOp,
   subOp,
@@ -21,13 +22,14 @@ import {
 import { roundingDivideByPot } from "../fixed-point.js";
 import { expOnNegativeValues } from "../fixed-point-math.js";
 import { prepareAddSubParams } from "../kernels/add-sub.js";
+import { prepareMeanParams } from "../kernels/mean.js";
 import { type QuantKernelOptions, roundingOf } from "../kernels/options.js";
 import { preparePoolParams } from "../kernels/pool.js";
 import { prepareSoftmaxParams, SCALED_DIFF_INTEGER_BITS } from "../kernels/softmax.js";
 import { multiplyByQuantizedMultiplierFor, type RoundingMode } from "../multiplier.js";
 import { isPerTensor, sameQuantParams } from "../quant-info.js";
 import { INT8_C } from "./conv.js";
-import { rdbpSupport, requantSupport, srdhmSupport } from "./support.js";
+import { mbqmSupport, rdbpSupport, requantSupport, srdhmSupport } from "./support.js";
 
 type Ctx = CKernelContext;
 
@@ -356,7 +358,99 @@ function softmaxKernels(options: QuantKernelOptions | undefined): CKernelDef[] {
   ];
 }
 
-/** The pool, add/sub and softmax C kernels. */
+function meanSupport(ctype: "int8_t" | "int16_t", rounding: RoundingMode): CSupportCode {
+  const fn = `mcu_q_mean_${ctype === "int8_t" ? "s8" : "s16"}`;
+  return {
+    id: `quant/${fn}-${rounding}`,
+    requires: [mbqmSupport(rounding)],
+    code: `
+/* TFLite's integer MEAN: per output, the int32 sum of its inputs (x walked in order, out_stride[d] 0
+   along reduced axes), minus z_x * count, rescaled by (m, shift) which include 1 / count. sums is scratch. */
+static void ${fn}(const ${ctype} *x, ${ctype} *y, int32_t rank, const int32_t *shape, const int32_t *out_stride,
+                  int32_t out_size, uint32_t *sums, int32_t m, int32_t shift, uint32_t zero_sum, int32_t zy,
+                  int32_t lo, int32_t hi) {
+  int32_t idx[8];
+  int32_t d, rows = 1, j, o = 0;
+  const int32_t last = shape[rank - 1], ls = out_stride[rank - 1];
+  for (j = 0; j < out_size; j++) sums[j] = 0u;
+  for (d = 0; d < rank - 1; d++) {
+    idx[d] = 0;
+    rows *= shape[d];
+  }
+  while (rows-- > 0) {
+    for (j = 0; j < last; j++) sums[o + j * ls] += (uint32_t)(int32_t)x[j];
+    x += last;
+    for (d = rank - 2; d >= 0; d--) {
+      o += out_stride[d];
+      if (++idx[d] < shape[d]) break;
+      o -= idx[d] * out_stride[d];
+      idx[d] = 0;
+    }
+  }
+  for (j = 0; j < out_size; j++) {
+    const int32_t v = mcu_mbqm((int32_t)(sums[j] - zero_sum), m, shift) + zy;
+    y[j] = (${ctype})(v < lo ? lo : (v > hi ? hi : v));
+  }
+}`,
+  };
+}
+
+/** The reduction of a mean with axes merged: shape, output stride per axis (0 when reduced), output size. */
+function meanPlan(shape0: readonly number[], axes: readonly number[]) {
+  const rank0 = shape0.length;
+  const reduced = new Set(axes.map((a) => (a < 0 ? a + rank0 : a)));
+  const shape: number[] = [];
+  const red: boolean[] = [];
+  shape0.forEach((d, i) => {
+    const r = reduced.has(i);
+    if (d === 1) return;
+    if (shape.length > 0 && red[red.length - 1] === r) shape[shape.length - 1]! *= d;
+    else {
+      shape.push(d);
+      red.push(r);
+    }
+  });
+  if (shape.length === 0) {
+    shape.push(1);
+    red.push(true);
+  }
+  const outStride: number[] = new Array<number>(shape.length).fill(0);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    if (!red[i]) {
+      outStride[i] = acc;
+      acc *= shape[i]!;
+    }
+  }
+  return { shape, outStride, outSize: acc };
+}
+
+function meanKernels(options: QuantKernelOptions | undefined): CKernelDef[] {
+  const rounding = roundingOf(options);
+  const make = (dtype: "int8" | "int16"): CKernelDef => ({
+    op: meanOp.name,
+    variant: dtype === "int8" ? INT8_C : "quant/int16x8",
+    supports: ({ inputs: [x], outputs: [y] }: Ctx) =>
+      isPerTensor(x, [dtype]) && isPerTensor(y, [dtype]) && x!.shape.length <= 8,
+    scratch: (ctx: Ctx) => [{ name: "sums", bytes: 4 * numElements(ctx.outputs[0]!.shape) }],
+    emit: (ctx: CEmitContext) => {
+      const x = ctx.inputs[0]!;
+      const p = prepareMeanParams(x, ctx.outputs[0]!, ctx.attrs as never, options);
+      const plan = meanPlan(x.shape, ctx.attrs.axes as number[]);
+      const support = meanSupport(dtype === "int8" ? "int8_t" : "int16_t", rounding);
+      const shape = ctx.constArray("shape", "int32_t", plan.shape);
+      const stride = ctx.constArray("out_stride", "int32_t", plan.outStride);
+      const zeroSum = Number(BigInt.asUintN(32, BigInt(p.inputZeroPoint) * BigInt(p.count)));
+      return {
+        support: [support],
+        code: `${support.id.slice(6, support.id.lastIndexOf("-"))}(${ctx.input(0)}, ${ctx.output(0)}, ${plan.shape.length}, ${shape}, ${stride}, ${plan.outSize}, (uint32_t *)${ctx.scratch("sums")}, ${ctx.literal(p.multiplier, "int32_t")}, ${p.shift}, ${zeroSum}u, ${p.outputZeroPoint}, ${p.min}, ${p.max});`,
+      };
+    },
+  });
+  return [make("int8"), make("int16")];
+}
+
+/** The pool, add/sub, mean and softmax C kernels. */
 export function poolAddSoftmaxCKernels(options?: QuantKernelOptions): CKernelDef[] {
-  return [...poolKernels(), ...addKernels(options), ...softmaxKernels(options)];
+  return [...poolKernels(), ...addKernels(options), ...meanKernels(options), ...softmaxKernels(options)];
 }

@@ -69,7 +69,7 @@ export interface CaseGraph {
   sample(seed: number): TensorData[];
 }
 
-type Kind = "conv" | "depthwise" | "fc" | "pool" | "add" | "softmax";
+type Kind = "conv" | "depthwise" | "fc" | "pool" | "add" | "mean" | "softmax";
 
 /** Random int8 (and int16 pool/add) cases of the given kinds. */
 export function quantCases(
@@ -192,6 +192,20 @@ export function quantCases(
         { outputs: [{ dtype, quant: q }] },
       );
       Object.assign(desc, { dtype, shape, f, avg });
+    } else if (kind === "mean") {
+      const dtype = pick(r, ["int8", "int8", "int16"] as const);
+      const z = (v: number) => (dtype === "int16" ? 0 : v);
+      const shape = Array.from({ length: int(r, 1, 4) }, () => int(r, 1, 6));
+      const axes = shape.map((_, i) => i).filter(() => r() < 0.6);
+      if (axes.length === 0) axes.push(shape.length - 1);
+      const x = input(shape, dtype, qp(sx, z(zx)));
+      y = b.op(
+        "core.mean",
+        [x],
+        { axes, keepDims: r() < 0.5 },
+        { outputs: [{ dtype, quant: qp(sy / 4, z(zy)) }] },
+      );
+      Object.assign(desc, { dtype, shape, axes });
     } else if (kind === "add") {
       const dtype = pick(r, ["int8", "int8", "int16"] as const);
       const z = (v: number) => (dtype === "int16" ? 0 : v);
