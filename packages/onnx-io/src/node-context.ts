@@ -25,7 +25,6 @@ import {
   channelsLastFor,
   flatFeatureMap,
   irShapeOf,
-  isChannelsLast,
   type Layout,
   layoutName,
   NHWC,
@@ -406,6 +405,3 @@ export function permuteFeatures(data: TensorData, c: number, s: number, rows: nu
   for (let r = 0; r < rows; r++) for (let j = 0; j < k; j++) dst[r * k + j] = src[r * k + map[j]!]!;
   return out;
 }
-
-/** True if a layout is channels-last (re-exported for handlers). */
-export { isChannelsLast };
