@@ -26,7 +26,15 @@ import { type QuantKernelOptions, roundingOf } from "../kernels/options.js";
 import type { RoundingMode } from "../multiplier.js";
 import { isPerTensor, isQuantized, zeroPointOf } from "../quant-info.js";
 import { dspGemm, type PackedGemm, packGemm, portableGemm } from "./gemm.js";
-import { dspPrimitives, littleEndianCheck, packInt16Words, requantSupport, wrapInt32 } from "./support.js";
+import {
+  dspPrimitives,
+  littleEndianCheck,
+  packInt16Words,
+  requantSupport,
+  rightShiftTable,
+  rqRightSupport,
+  wrapInt32,
+} from "./support.js";
 
 /** Variant names of the int8 C kernels. */
 export const INT8_C = "quant/int8";
@@ -137,7 +145,7 @@ function convScratch(p: ConvParams, dsp: boolean) {
   const pairs = p.outH * p.outW >= 2;
   return [
     ...(isDirect(p) ? [] : [{ name: "patch", bytes: (pairs ? 2 : 1) * 4 * kw }]),
-    ...(dsp && pairs ? [{ name: "widened", bytes: 16 * kw }] : []),
+    ...(dsp && pairs ? [{ name: "widened", bytes: 16 * kw + 8 * (p.outC / p.groups) }] : []),
   ];
 }
 
@@ -165,11 +173,13 @@ function emitConv(ctx: CEmitContext, geo: ConvGeometry, dsp: boolean, rounding: 
   const bias = ctx.constArray("bias", "int32_t", Int32Array.from(packs.flatMap((q) => Array.from(q.bias))));
   const mult = ctx.constArray("mult", "int32_t", p.multiplier);
   const shift = ctx.constArray("shift", "int32_t", p.shift);
+  const table = dsp ? rightShiftTable(p.multiplier, p.shift, rounding) : undefined;
+  const rq = table !== undefined ? ctx.constArray("rq", "int32_t", table) : "NULL";
   const kw = packs[0]!.kw;
   const gemms = packs
     .map(
       (_, gi) =>
-        `{${k}, ${kw}, ${og}, ${p.outputOffset}, ${p.actMin}, ${p.actMax}, ${w} + ${offsets[gi]}, ${bias} + ${gi * og}, ${mult} + ${gi * og}, ${shift} + ${gi * og}}`,
+        `{${k}, ${kw}, ${og}, ${p.outputOffset}, ${p.actMin}, ${p.actMax}, ${w} + ${offsets[gi]}, ${bias} + ${gi * og}, ${mult} + ${gi * og}, ${shift} + ${gi * og}, ${rq === "NULL" ? "NULL" : `${rq} + ${4 * gi * og}`}}`,
     )
     .join(",\n  ");
   const fields = [
@@ -313,43 +323,55 @@ static void mcu_q_dw_s8_c(const int8_t *x, const int8_t *w, int8_t *y, const mcu
   }
   return {
     id: `quant/dw-s8-dsp-${rounding}`,
-    requires: [tapPointers, requantSupport(rounding), dspPrimitives],
+    requires: [tapPointers, requantSupport(rounding), rqRightSupport(rounding), dspPrimitives],
     code: `
-/* Requantizes four accumulators of channels c0..c0+3 and stores them. */
-static void mcu_q_dw_store4(uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, const int32_t *mult,
-                            const int32_t *shift, const mcu_q_dw_t *d, int8_t *y) {
+/* Requantizes four accumulators of channels c0..c0+3 and stores them: with the right-shift table rq
+   (4 words per channel) when the layer has one, else with mult/shift. */
+static void mcu_q_dw_store4(uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, const int32_t *rq,
+                            const int32_t *mult, const int32_t *shift, const mcu_q_dw_t *d, int8_t *y) {
   const int32_t zo = d->out_offset, lo = d->act_min, hi = d->act_max;
-  int32_t v;
-  v = mcu_q_rq((int32_t)a0, mult[0], shift[0]) + zo;
-  y[0] = (int8_t)(v < lo ? lo : (v > hi ? hi : v));
-  v = mcu_q_rq((int32_t)a1, mult[1], shift[1]) + zo;
-  y[1] = (int8_t)(v < lo ? lo : (v > hi ? hi : v));
-  v = mcu_q_rq((int32_t)a2, mult[2], shift[2]) + zo;
-  y[2] = (int8_t)(v < lo ? lo : (v > hi ? hi : v));
-  v = mcu_q_rq((int32_t)a3, mult[3], shift[3]) + zo;
-  y[3] = (int8_t)(v < lo ? lo : (v > hi ? hi : v));
+  int32_t v0, v1, v2, v3;
+  if (rq != NULL) {
+    v0 = mcu_q_rq_right((int32_t)a0, rq);
+    v1 = mcu_q_rq_right((int32_t)a1, rq + 4);
+    v2 = mcu_q_rq_right((int32_t)a2, rq + 8);
+    v3 = mcu_q_rq_right((int32_t)a3, rq + 12);
+  } else {
+    v0 = mcu_q_rq((int32_t)a0, mult[0], shift[0]);
+    v1 = mcu_q_rq((int32_t)a1, mult[1], shift[1]);
+    v2 = mcu_q_rq((int32_t)a2, mult[2], shift[2]);
+    v3 = mcu_q_rq((int32_t)a3, mult[3], shift[3]);
+  }
+  v0 += zo;
+  v1 += zo;
+  v2 += zo;
+  v3 += zo;
+  y[0] = (int8_t)(v0 < lo ? lo : (v0 > hi ? hi : v0));
+  y[1] = (int8_t)(v1 < lo ? lo : (v1 > hi ? hi : v1));
+  y[2] = (int8_t)(v2 < lo ? lo : (v2 > hi ? hi : v2));
+  y[3] = (int8_t)(v3 < lo ? lo : (v3 > hi ? hi : v3));
 }
 /* One tap of four channels: x from ADDR (4 int8), weights (c0,c2),(c1,c3) from W. */
-#define MCU_Q_DW_TAP(ADDR, W)                \\
-  do {                                       \\
-    uint32_t v_, xe_, xo_;                   \\
-    const uint32_t we_ = (W)[0], wo_ = (W)[1]; \\
-    memcpy(&v_, (ADDR), 4);                  \\
-    xe_ = MCU_SXTB16(v_);                    \\
-    xo_ = MCU_SXTB16_ROR8(v_);               \\
-    a0 = MCU_SMLABB(xe_, we_, a0);           \\
-    a2 = MCU_SMLATT(xe_, we_, a2);           \\
-    a1 = MCU_SMLABB(xo_, wo_, a1);           \\
-    a3 = MCU_SMLATT(xo_, wo_, a3);           \\
+#define MCU_Q_DW_TAP(ADDR, W)                  \
+  do {                                         \
+    uint32_t v_, xe_, xo_;                     \
+    const uint32_t we_ = (W)[0], wo_ = (W)[1]; \
+    memcpy(&v_, (ADDR), 4);                    \
+    xe_ = MCU_SXTB16(v_);                      \
+    xo_ = MCU_SXTB16_ROR8(v_);                 \
+    a0 = MCU_SMLABB(xe_, we_, a0);             \
+    a2 = MCU_SMLATT(xe_, we_, a2);             \
+    a1 = MCU_SMLABB(xo_, wo_, a1);             \
+    a3 = MCU_SMLATT(xo_, wo_, a3);             \
   } while (0)
 /* int8 depthwise (multiplier 1) on the DSP: four channels at a time, x widened by SXTB16 to
    (c0,c2),(c1,c3) and multiplied by weights pre-widened in that order, 2 words per tap:
-   w16[(g*taps + t)*2 + {0,1}] for channel group g. Pixels whose window lies inside the image read
-   tap t at base + off[t] (a 3x3 window fully unrolled); the others through per-tap pointers (the
-   zero-point row outside). Channels beyond the last full group of four run on w (int8, [taps][out_c]). */
+   w16[(g*taps + t)*2 + {0,1}] for channel group g. Each output pixel first gets its taps' input
+   pointers (base + off[t] inside the image; the zero-point row outside); a 3x3 window is then
+   fully unrolled. Channels beyond the last full group of four run on w (int8, [taps][out_c]). */
 static void mcu_q_dw_s8_dsp(const int8_t *x, const uint32_t *w16, const int8_t *w, int8_t *y, const mcu_q_dw_t *d,
-                            const int32_t *bias, const int32_t *mult, const int32_t *shift, const int8_t *zrow,
-                            const int32_t *off) {
+                            const int32_t *bias, const int32_t *mult, const int32_t *shift, const int32_t *rq,
+                            const int8_t *zrow, const int32_t *off) {
   const int8_t *tp[MCU_Q_MAX_TAPS];
   const int32_t taps = d->k_h * d->k_w, groups = d->in_c >> 2;
   const int32_t zo = d->out_offset, lo = d->act_min, hi = d->act_max;
@@ -365,54 +387,43 @@ static void mcu_q_dw_s8_dsp(const int8_t *x, const uint32_t *w16, const int8_t *
         const uint32_t *wg = w16;
         if (rows_in && ix0 >= 0 && ix0 + span_w < d->in_w) {
           const int8_t *px = xb + ((size_t)iy0 * (size_t)d->in_w + (size_t)ix0) * (size_t)d->in_c;
-          if (taps == 9) {
-            const int32_t o1 = off[1], o2 = off[2], o3 = off[3], o4 = off[4], o5 = off[5], o6 = off[6], o7 = off[7], o8 = off[8];
-            for (g = 0; g < groups; g++, px += 4, wg += 18, y += 4) {
-              uint32_t a0 = (uint32_t)bias[4 * g], a1 = (uint32_t)bias[4 * g + 1], a2 = (uint32_t)bias[4 * g + 2],
-                       a3 = (uint32_t)bias[4 * g + 3];
-              MCU_Q_DW_TAP(px, wg);
-              MCU_Q_DW_TAP(px + o1, wg + 2);
-              MCU_Q_DW_TAP(px + o2, wg + 4);
-              MCU_Q_DW_TAP(px + o3, wg + 6);
-              MCU_Q_DW_TAP(px + o4, wg + 8);
-              MCU_Q_DW_TAP(px + o5, wg + 10);
-              MCU_Q_DW_TAP(px + o6, wg + 12);
-              MCU_Q_DW_TAP(px + o7, wg + 14);
-              MCU_Q_DW_TAP(px + o8, wg + 16);
-              mcu_q_dw_store4(a0, a1, a2, a3, mult + 4 * g, shift + 4 * g, d, y);
-            }
-          } else {
-            for (g = 0; g < groups; g++, px += 4, y += 4) {
-              uint32_t a0 = (uint32_t)bias[4 * g], a1 = (uint32_t)bias[4 * g + 1], a2 = (uint32_t)bias[4 * g + 2],
-                       a3 = (uint32_t)bias[4 * g + 3];
-              for (t = 0; t < taps; t++, wg += 2) MCU_Q_DW_TAP(px + off[t], wg);
-              mcu_q_dw_store4(a0, a1, a2, a3, mult + 4 * g, shift + 4 * g, d, y);
-            }
-          }
-          for (c = 4 * groups; c < d->in_c; c++) {
-            uint32_t acc = (uint32_t)bias[c];
-            int32_t v;
-            const int8_t *pc = xb + ((size_t)iy0 * (size_t)d->in_w + (size_t)ix0) * (size_t)d->in_c + c;
-            for (t = 0; t < taps; t++) acc += (uint32_t)(w[t * d->out_c + c] * pc[off[t]]);
-            v = mcu_q_rq((int32_t)acc, mult[c], shift[c]) + zo;
-            *y++ = (int8_t)(v < lo ? lo : (v > hi ? hi : v));
-          }
+          for (t = 0; t < taps; t++) tp[t] = px + off[t];
         } else {
           mcu_q_taps(xb, oy, ox, d, zrow, tp);
+        }
+        if (taps == 9) {
+          const int8_t *t0 = tp[0], *t1 = tp[1], *t2 = tp[2], *t3 = tp[3], *t4 = tp[4], *t5 = tp[5], *t6 = tp[6],
+                       *t7 = tp[7], *t8 = tp[8];
+          for (g = 0; g < groups; g++, wg += 18, y += 4) {
+            const int32_t c0 = 4 * g;
+            uint32_t a0 = (uint32_t)bias[c0], a1 = (uint32_t)bias[c0 + 1], a2 = (uint32_t)bias[c0 + 2],
+                     a3 = (uint32_t)bias[c0 + 3];
+            MCU_Q_DW_TAP(t0 + c0, wg);
+            MCU_Q_DW_TAP(t1 + c0, wg + 2);
+            MCU_Q_DW_TAP(t2 + c0, wg + 4);
+            MCU_Q_DW_TAP(t3 + c0, wg + 6);
+            MCU_Q_DW_TAP(t4 + c0, wg + 8);
+            MCU_Q_DW_TAP(t5 + c0, wg + 10);
+            MCU_Q_DW_TAP(t6 + c0, wg + 12);
+            MCU_Q_DW_TAP(t7 + c0, wg + 14);
+            MCU_Q_DW_TAP(t8 + c0, wg + 16);
+            mcu_q_dw_store4(a0, a1, a2, a3, rq != NULL ? rq + 4 * c0 : NULL, mult + c0, shift + c0, d, y);
+          }
+        } else {
           for (g = 0; g < groups; g++, y += 4) {
             const int32_t c0 = 4 * g;
             uint32_t a0 = (uint32_t)bias[c0], a1 = (uint32_t)bias[c0 + 1], a2 = (uint32_t)bias[c0 + 2],
                      a3 = (uint32_t)bias[c0 + 3];
             for (t = 0; t < taps; t++, wg += 2) MCU_Q_DW_TAP(tp[t] + c0, wg);
-            mcu_q_dw_store4(a0, a1, a2, a3, mult + c0, shift + c0, d, y);
+            mcu_q_dw_store4(a0, a1, a2, a3, rq != NULL ? rq + 4 * c0 : NULL, mult + c0, shift + c0, d, y);
           }
-          for (c = 4 * groups; c < d->in_c; c++) {
-            uint32_t acc = (uint32_t)bias[c];
-            int32_t v;
-            for (t = 0; t < taps; t++) acc += (uint32_t)(w[t * d->out_c + c] * tp[t][c]);
-            v = mcu_q_rq((int32_t)acc, mult[c], shift[c]) + zo;
-            *y++ = (int8_t)(v < lo ? lo : (v > hi ? hi : v));
-          }
+        }
+        for (c = 4 * groups; c < d->in_c; c++) {
+          uint32_t acc = (uint32_t)bias[c];
+          int32_t v;
+          for (t = 0; t < taps; t++) acc += (uint32_t)(w[t * d->out_c + c] * tp[t][c]);
+          v = mcu_q_rq((int32_t)acc, mult[c], shift[c]) + zo;
+          *y++ = (int8_t)(v < lo ? lo : (v > hi ? hi : v));
         }
       }
     }
@@ -493,6 +504,8 @@ export function depthwiseCKernels(options?: QuantKernelOptions): CKernelDef[] {
       }
     }
     const wWords = ctx.constArray("w16", "uint32_t", packInt16Words(w16));
+    const table = rightShiftTable(p.multiplier, p.shift, rounding);
+    const rqTable = table !== undefined ? ctx.constArray("rq", "int32_t", table) : "NULL";
     const offs = ctx.constArray(
       "off",
       "int32_t",
@@ -504,7 +517,7 @@ export function depthwiseCKernels(options?: QuantKernelOptions): CKernelDef[] {
     return {
       support: [depthwiseSupport(rounding, true)],
       declarations: decl,
-      code: `mcu_q_dw_s8_dsp(${ctx.input(0)}, ${wWords}, ${p.inC % 4 !== 0 ? ctx.input(1) : "NULL"}, ${ctx.output(0)}, &${ctx.symbol}_dw, ${bias}, ${mult}, ${shift}, ${zrow}, ${offs});`,
+      code: `mcu_q_dw_s8_dsp(${ctx.input(0)}, ${wWords}, ${p.inC % 4 !== 0 ? ctx.input(1) : "NULL"}, ${ctx.output(0)}, &${ctx.symbol}_dw, ${bias}, ${mult}, ${shift}, ${rqTable}, ${zrow}, ${offs});`,
     };
   };
   // One input channel: a conv2d with weights [m][kH][kW][1] (OHWI) from [1][kH][kW][m].
@@ -606,7 +619,7 @@ static void mcu_q_fc_s8_${sfx}(const int8_t *x, int8_t *y, const mcu_q_fc_t *f, 
       const kw = Math.ceil(inDepth / 4);
       return [
         ...(inDepth % 4 !== 0 ? [{ name: "patch", bytes: (rows >= 2 ? 2 : 1) * 4 * kw }] : []),
-        ...(dsp && rows >= 2 ? [{ name: "widened", bytes: 16 * kw }] : []),
+        ...(dsp && rows >= 2 ? [{ name: "widened", bytes: 16 * kw + 8 * ctx.inputs[1]!.shape[0]! }] : []),
       ];
     },
     emit: (ctx: CEmitContext) => {
@@ -619,12 +632,14 @@ static void mcu_q_fc_s8_${sfx}(const int8_t *x, int8_t *y, const mcu_q_fc_t *f, 
       const bias = ctx.constArray("bias", "int32_t", packed.bias);
       const mult = ctx.constArray("mult", "int32_t", mults);
       const shift = ctx.constArray("shift", "int32_t", shifts);
+      const table = dsp ? rightShiftTable(mults, shifts, rounding) : undefined;
+      const rq = table !== undefined ? ctx.constArray("rq", "int32_t", table) : "NULL";
       const sfx = dsp ? "dsp" : "c";
       return {
         support: [driver(dsp)],
         declarations: [
           `static const mcu_q_fc_t ${ctx.symbol}_fc = {${p.batches}, ${p.inDepth}, ${p.inDepth % 4 !== 0 ? 1 : 0}};`,
-          `static const mcu_q_gemm_t ${ctx.symbol}_gemm = {${packed.k}, ${packed.kw}, ${p.outDepth}, ${p.outputOffset}, ${p.actMin}, ${p.actMax}, ${wSym}, ${bias}, ${mult}, ${shift}};`,
+          `static const mcu_q_gemm_t ${ctx.symbol}_gemm = {${packed.k}, ${packed.kw}, ${p.outDepth}, ${p.outputOffset}, ${p.actMin}, ${p.actMax}, ${wSym}, ${bias}, ${mult}, ${shift}, ${rq}};`,
         ].join("\n"),
         code: `mcu_q_fc_s8_${sfx}(${ctx.input(0)}, ${ctx.output(0)}, &${ctx.symbol}_fc, &${ctx.symbol}_gemm, ${p.inDepth % 4 !== 0 ? `(int8_t *)${ctx.scratch("patch")}` : "NULL"}${dsp ? `, ${p.batches >= 2 ? `(uint32_t *)${ctx.scratch("widened")}` : "NULL"}` : ""});`,
       };

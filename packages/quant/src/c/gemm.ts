@@ -16,7 +16,14 @@
  */
 import type { CSupportCode } from "@mcu/codegen-c";
 import type { RoundingMode } from "../multiplier.js";
-import { dspPrimitives, littleEndianCheck, packInt8Words, requantSupport, wrapInt32 } from "./support.js";
+import {
+  dspPrimitives,
+  littleEndianCheck,
+  packInt8Words,
+  requantSupport,
+  rqRightSupport,
+  wrapInt32,
+} from "./support.js";
 
 /** The gemm descriptor type. */
 const gemmType: CSupportCode = {
@@ -31,6 +38,7 @@ typedef struct {
   const uint32_t *w;  /* packed weights (channel pairs interleaved word by word) */
   const int32_t *bias;/* bias with the input zero point folded in */
   const int32_t *mult, *shift;
+  const int32_t *rq;  /* per channel {m, e, 2^(e-1), 2^e - 1} when every shift is a right shift, else NULL */
 } mcu_q_gemm_t;`,
 };
 
@@ -114,7 +122,7 @@ static void mcu_q_gemm_1px_c(const int8_t *a, int8_t *y_a, const mcu_q_gemm_t *g
 export function dspGemm(rounding: RoundingMode): CSupportCode {
   return {
     id: `quant/gemm-s8-dsp-${rounding}`,
-    requires: [storeSupport(rounding), dspPrimitives],
+    requires: [storeSupport(rounding), rqRightSupport(rounding), dspPrimitives],
     code: `
 /* Widens a patch (4*kw int8, read as words) into int16 pairs: word 2j = bytes (4j, 4j+2),
    word 2j+1 = bytes (4j+1, 4j+3), at dst[stride*j], dst[stride*j + 1]. */
@@ -145,49 +153,69 @@ static void mcu_q_widen(const int8_t *src, uint32_t *dst, int32_t kw, int32_t st
     b1 = MCU_SMLAD(we, be, b1);                 \\
     b1 = MCU_SMLAD(wo, bo, b1);                 \\
   } while (0)
-/* The multiply-accumulate of two pixels and two channels over kw word groups, a leaf function so
-   that its accumulators, inputs and weights all live in registers; acc = {a0, b0, a1, b1}. */
 #if defined(__GNUC__)
 #define MCU_Q_NOINLINE __attribute__((noinline))
 #else
 #define MCU_Q_NOINLINE
 #endif
-MCU_Q_NOINLINE static void mcu_q_mac_2x2(const uint32_t *x, const uint32_t *w, int32_t kw, uint32_t *acc) {
-  uint32_t a0 = acc[0], b0 = acc[1], a1 = acc[2], b1 = acc[3];
-  const uint32_t *end = w + 2 * kw;
-  while (w < end) {
-    const uint32_t w0 = w[0], w1 = w[1];
-    MCU_Q_GROUP2(x, w0, w1);
-    x += 4;
-    w += 2;
+/* The multiply-accumulates of two pixels for every pair of channels, a leaf function so that its
+   accumulators, inputs and weights live in registers: acc[4p..4p+3] = {a0, b0, a1, b1} of channels
+   2p, 2p + 1. */
+MCU_Q_NOINLINE static void mcu_q_mac_pairs(const uint32_t *xw, const uint32_t *w, int32_t kw, int32_t pairs,
+                                           const int32_t *bias, uint32_t *acc) {
+  int32_t p;
+  for (p = 0; p < pairs; p++, bias += 2, acc += 4) {
+    uint32_t a0 = (uint32_t)bias[0], b0 = a0, a1 = (uint32_t)bias[1], b1 = a1;
+    const uint32_t *x = xw, *end = w + 2 * kw;
+    while (w < end) {
+      const uint32_t w0 = w[0], w1 = w[1];
+      MCU_Q_GROUP2(x, w0, w1);
+      x += 4;
+      w += 2;
+    }
+    acc[0] = a0;
+    acc[1] = b0;
+    acc[2] = a1;
+    acc[3] = b1;
   }
-  acc[0] = a0;
-  acc[1] = b0;
-  acc[2] = a1;
-  acc[3] = b1;
 }
-/* Two pixels: xw holds, per word group j, [a even, a odd, b even, b odd]. */
-static void mcu_q_gemm_2px_dsp(const int8_t *a, const int8_t *b, int8_t *y_a, int8_t *y_b, const mcu_q_gemm_t *g,
-                               uint32_t *xw) {
-  const int32_t zo = g->out_offset, lo = g->act_min, hi = g->act_max, kw = g->kw;
-  const uint32_t *w = g->w;
+/* Requantizes and stores the accumulators of mcu_q_mac_pairs (another leaf). */
+MCU_Q_NOINLINE static void mcu_q_store_pairs(const uint32_t *acc, int32_t pairs, const mcu_q_gemm_t *g, int8_t *y_a,
+                                             int8_t *y_b) {
+  const int32_t zo = g->out_offset, lo = g->act_min, hi = g->act_max;
   int32_t oc;
-  mcu_q_widen(a, xw, kw, 4);
-  mcu_q_widen(b, xw + 2, kw, 4);
-  for (oc = 0; oc + 1 < g->cout; oc += 2, w += 2 * kw) {
-    uint32_t acc[4];
-    acc[0] = acc[1] = (uint32_t)g->bias[oc];
-    acc[2] = acc[3] = (uint32_t)g->bias[oc + 1];
-    mcu_q_mac_2x2(xw, w, kw, acc);
-    {
-      const int32_t m0 = g->mult[oc], s0 = g->shift[oc], m1 = g->mult[oc + 1], s1 = g->shift[oc + 1];
-      MCU_Q_STORE(y_a[oc], acc[0], m0, s0);
-      MCU_Q_STORE(y_b[oc], acc[1], m0, s0);
-      MCU_Q_STORE(y_a[oc + 1], acc[2], m1, s1);
-      MCU_Q_STORE(y_b[oc + 1], acc[3], m1, s1);
+  if (g->rq != NULL) {
+    const int32_t *r = g->rq;
+    for (oc = 0; oc < 2 * pairs; oc += 2, acc += 4, r += 8) {
+      int32_t v0 = mcu_q_rq_right((int32_t)acc[0], r) + zo, v1 = mcu_q_rq_right((int32_t)acc[1], r) + zo;
+      int32_t v2 = mcu_q_rq_right((int32_t)acc[2], r + 4) + zo, v3 = mcu_q_rq_right((int32_t)acc[3], r + 4) + zo;
+      y_a[oc] = (int8_t)(v0 < lo ? lo : (v0 > hi ? hi : v0));
+      y_b[oc] = (int8_t)(v1 < lo ? lo : (v1 > hi ? hi : v1));
+      y_a[oc + 1] = (int8_t)(v2 < lo ? lo : (v2 > hi ? hi : v2));
+      y_b[oc + 1] = (int8_t)(v3 < lo ? lo : (v3 > hi ? hi : v3));
+    }
+  } else {
+    for (oc = 0; oc < 2 * pairs; oc += 2, acc += 4) {
+      MCU_Q_STORE(y_a[oc], acc[0], g->mult[oc], g->shift[oc]);
+      MCU_Q_STORE(y_b[oc], acc[1], g->mult[oc], g->shift[oc]);
+      MCU_Q_STORE(y_a[oc + 1], acc[2], g->mult[oc + 1], g->shift[oc + 1]);
+      MCU_Q_STORE(y_b[oc + 1], acc[3], g->mult[oc + 1], g->shift[oc + 1]);
     }
   }
-  if (oc < g->cout) {
+}
+/* Two pixels: xw holds, per word group j, [a even, a odd, b even, b odd] (16 * kw bytes), then
+   the accumulators of every channel pair (8 * cout bytes). */
+static void mcu_q_gemm_2px_dsp(const int8_t *a, const int8_t *b, int8_t *y_a, int8_t *y_b, const mcu_q_gemm_t *g,
+                               uint32_t *xw) {
+  const int32_t zo = g->out_offset, lo = g->act_min, hi = g->act_max, kw = g->kw, pairs = g->cout >> 1;
+  const uint32_t *w = g->w + 2 * kw * pairs;
+  uint32_t *acc = xw + 4 * kw;
+  mcu_q_widen(a, xw, kw, 4);
+  mcu_q_widen(b, xw + 2, kw, 4);
+  mcu_q_mac_pairs(xw, g->w, kw, pairs, g->bias, acc);
+  mcu_q_store_pairs(acc, pairs, g, y_a, y_b);
+  if (2 * pairs < g->cout) {
+    const int32_t oc = 2 * pairs;
     uint32_t a0 = (uint32_t)g->bias[oc], b0 = a0;
     const uint32_t *x = xw, *end = w + kw;
     while (w < end) {
