@@ -1,7 +1,8 @@
 /**
  * The @mcu/quant plugin. Its kernels run quantized graphs integer-only: the registry picks them
  * by dtype (`supports()`), so a graph of int8 / int16 tensors needs nothing but this plugin next
- * to the core one.
+ * to the core one. Its passes (`quant/int8`, `quant/int16x8`, `quant/int4-weights`) quantize
+ * float graphs after training.
  */
 import { definePlugin, PLUGIN_API_VERSION, type Plugin } from "@mcu/tensor";
 import { quantCKernels } from "./c/index.js";
