@@ -171,15 +171,15 @@ function emitConv(ctx: CEmitContext, geo: ConvGeometry, dsp: boolean, rounding: 
   });
   const w = ctx.constArray("w", "uint32_t", words);
   const bias = ctx.constArray("bias", "int32_t", Int32Array.from(packs.flatMap((q) => Array.from(q.bias))));
-  const mult = ctx.constArray("mult", "int32_t", p.multiplier);
-  const shift = ctx.constArray("shift", "int32_t", p.shift);
   const table = dsp ? rightShiftTable(p.multiplier, p.shift, rounding) : undefined;
   const rq = table !== undefined ? ctx.constArray("rq", "int32_t", table) : "NULL";
+  const mult = table === undefined ? ctx.constArray("mult", "int32_t", p.multiplier) : "NULL";
+  const shift = table === undefined ? ctx.constArray("shift", "int32_t", p.shift) : "NULL";
   const kw = packs[0]!.kw;
   const gemms = packs
     .map(
       (_, gi) =>
-        `{${k}, ${kw}, ${og}, ${p.outputOffset}, ${p.actMin}, ${p.actMax}, ${w} + ${offsets[gi]}, ${bias} + ${gi * og}, ${mult} + ${gi * og}, ${shift} + ${gi * og}, ${rq === "NULL" ? "NULL" : `${rq} + ${4 * gi * og}`}}`,
+        `{${k}, ${kw}, ${og}, ${p.outputOffset}, ${p.actMin}, ${p.actMax}, ${w} + ${offsets[gi]}, ${bias} + ${gi * og}, ${rq === "NULL" ? `${mult} + ${gi * og}, ${shift} + ${gi * og}, NULL` : `NULL, NULL, ${rq} + ${3 * gi * og}`}}`,
     )
     .join(",\n  ");
   const fields = [
@@ -333,9 +333,9 @@ static void mcu_q_dw_store4(uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, 
   int32_t v0, v1, v2, v3;
   if (rq != NULL) {
     v0 = mcu_q_rq_right((int32_t)a0, rq);
-    v1 = mcu_q_rq_right((int32_t)a1, rq + 4);
-    v2 = mcu_q_rq_right((int32_t)a2, rq + 8);
-    v3 = mcu_q_rq_right((int32_t)a3, rq + 12);
+    v1 = mcu_q_rq_right((int32_t)a1, rq + 3);
+    v2 = mcu_q_rq_right((int32_t)a2, rq + 6);
+    v3 = mcu_q_rq_right((int32_t)a3, rq + 9);
   } else {
     v0 = mcu_q_rq((int32_t)a0, mult[0], shift[0]);
     v1 = mcu_q_rq((int32_t)a1, mult[1], shift[1]);
@@ -407,7 +407,7 @@ static void mcu_q_dw_s8_dsp(const int8_t *x, const uint32_t *w16, const int8_t *
             MCU_Q_DW_TAP(t6 + c0, wg + 12);
             MCU_Q_DW_TAP(t7 + c0, wg + 14);
             MCU_Q_DW_TAP(t8 + c0, wg + 16);
-            mcu_q_dw_store4(a0, a1, a2, a3, rq != NULL ? rq + 4 * c0 : NULL, mult + c0, shift + c0, d, y);
+            mcu_q_dw_store4(a0, a1, a2, a3, rq != NULL ? rq + 3 * c0 : NULL, mult + c0, shift + c0, d, y);
           }
         } else {
           for (g = 0; g < groups; g++, y += 4) {
@@ -415,14 +415,14 @@ static void mcu_q_dw_s8_dsp(const int8_t *x, const uint32_t *w16, const int8_t *
             uint32_t a0 = (uint32_t)bias[c0], a1 = (uint32_t)bias[c0 + 1], a2 = (uint32_t)bias[c0 + 2],
                      a3 = (uint32_t)bias[c0 + 3];
             for (t = 0; t < taps; t++, wg += 2) MCU_Q_DW_TAP(tp[t] + c0, wg);
-            mcu_q_dw_store4(a0, a1, a2, a3, rq != NULL ? rq + 4 * c0 : NULL, mult + c0, shift + c0, d, y);
+            mcu_q_dw_store4(a0, a1, a2, a3, rq != NULL ? rq + 3 * c0 : NULL, mult + c0, shift + c0, d, y);
           }
         }
         for (c = 4 * groups; c < d->in_c; c++) {
           uint32_t acc = (uint32_t)bias[c];
           int32_t v;
           for (t = 0; t < taps; t++) acc += (uint32_t)(w[t * d->out_c + c] * tp[t][c]);
-          v = mcu_q_rq((int32_t)acc, mult[c], shift[c]) + zo;
+          v = (rq != NULL ? mcu_q_rq_right((int32_t)acc, rq + 3 * c) : mcu_q_rq((int32_t)acc, mult[c], shift[c])) + zo;
           *y++ = (int8_t)(v < lo ? lo : (v > hi ? hi : v));
         }
       }
@@ -462,8 +462,9 @@ export function depthwiseCKernels(options?: QuantKernelOptions): CKernelDef[] {
     const w = ctx.inputs[1]!.data as Int8Array;
     const bias = ctx.constArray("bias", "int32_t", foldDepthwiseBias(w, taps, p.outC, p.bias, p.inputOffset));
     const zrow = ctx.constArray("zrow", "int8_t", new Int8Array(p.inC).fill(-p.inputOffset));
-    const mult = ctx.constArray("mult", "int32_t", p.multiplier);
-    const shift = ctx.constArray("shift", "int32_t", p.shift);
+    const table = dsp ? rightShiftTable(p.multiplier, p.shift, rounding) : undefined;
+    const mult = table === undefined ? ctx.constArray("mult", "int32_t", p.multiplier) : "NULL";
+    const shift = table === undefined ? ctx.constArray("shift", "int32_t", p.shift) : "NULL";
     const fields = [
       p.batches,
       p.inH,
@@ -504,7 +505,6 @@ export function depthwiseCKernels(options?: QuantKernelOptions): CKernelDef[] {
       }
     }
     const wWords = ctx.constArray("w16", "uint32_t", packInt16Words(w16));
-    const table = rightShiftTable(p.multiplier, p.shift, rounding);
     const rqTable = table !== undefined ? ctx.constArray("rq", "int32_t", table) : "NULL";
     const offs = ctx.constArray(
       "off",
@@ -630,10 +630,10 @@ static void mcu_q_fc_s8_${sfx}(const int8_t *x, int8_t *y, const mcu_q_fc_t *f, 
       const shifts = Int32Array.from({ length: p.outDepth }, (_, o) => p.shift[p.perChannel ? o : 0]!);
       const wSym = ctx.constArray("w", "uint32_t", packed.words);
       const bias = ctx.constArray("bias", "int32_t", packed.bias);
-      const mult = ctx.constArray("mult", "int32_t", mults);
-      const shift = ctx.constArray("shift", "int32_t", shifts);
       const table = dsp ? rightShiftTable(mults, shifts, rounding) : undefined;
       const rq = table !== undefined ? ctx.constArray("rq", "int32_t", table) : "NULL";
+      const mult = table === undefined ? ctx.constArray("mult", "int32_t", mults) : "NULL";
+      const shift = table === undefined ? ctx.constArray("shift", "int32_t", shifts) : "NULL";
       const sfx = dsp ? "dsp" : "c";
       return {
         support: [driver(dsp)],

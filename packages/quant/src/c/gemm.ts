@@ -38,7 +38,8 @@ typedef struct {
   const uint32_t *w;  /* packed weights (channel pairs interleaved word by word) */
   const int32_t *bias;/* bias with the input zero point folded in */
   const int32_t *mult, *shift;
-  const int32_t *rq;  /* per channel {m, e, 2^(e-1), 2^e - 1} when every shift is a right shift, else NULL */
+  const int32_t *rq;  /* per channel {m, e, 2^(e-1)} when every shift is a right shift (then mult and shift
+                         are NULL), else NULL */
 } mcu_q_gemm_t;`,
 };
 
@@ -124,6 +125,13 @@ export function dspGemm(rounding: RoundingMode): CSupportCode {
     id: `quant/gemm-s8-dsp-${rounding}`,
     requires: [storeSupport(rounding), rqRightSupport(rounding), dspPrimitives],
     code: `
+/* Requantize + clamp + store of channel oc's accumulator: the right-shift table when there is one. */
+#define MCU_Q_STORE_G(dst, acc, oc)                                                                  \\
+  do {                                                                                              \\
+    int32_t v_ = (g->rq != NULL ? mcu_q_rq_right((int32_t)(acc), g->rq + 3 * (oc))                  \\
+                                : mcu_q_rq((int32_t)(acc), g->mult[oc], g->shift[oc])) + zo;        \\
+    (dst) = (int8_t)(v_ < lo ? lo : (v_ > hi ? hi : v_));                                          \\
+  } while (0)
 /* Widens a patch (4*kw int8, read as words) into int16 pairs: word 2j = bytes (4j, 4j+2),
    word 2j+1 = bytes (4j+1, 4j+3), at dst[stride*j], dst[stride*j + 1]. */
 static void mcu_q_widen(const int8_t *src, uint32_t *dst, int32_t kw, int32_t stride) {
@@ -186,9 +194,9 @@ MCU_Q_NOINLINE static void mcu_q_store_pairs(const uint32_t *acc, int32_t pairs,
   int32_t oc;
   if (g->rq != NULL) {
     const int32_t *r = g->rq;
-    for (oc = 0; oc < 2 * pairs; oc += 2, acc += 4, r += 8) {
+    for (oc = 0; oc < 2 * pairs; oc += 2, acc += 4, r += 6) {
       int32_t v0 = mcu_q_rq_right((int32_t)acc[0], r) + zo, v1 = mcu_q_rq_right((int32_t)acc[1], r) + zo;
-      int32_t v2 = mcu_q_rq_right((int32_t)acc[2], r + 4) + zo, v3 = mcu_q_rq_right((int32_t)acc[3], r + 4) + zo;
+      int32_t v2 = mcu_q_rq_right((int32_t)acc[2], r + 3) + zo, v3 = mcu_q_rq_right((int32_t)acc[3], r + 3) + zo;
       y_a[oc] = (int8_t)(v0 < lo ? lo : (v0 > hi ? hi : v0));
       y_b[oc] = (int8_t)(v1 < lo ? lo : (v1 > hi ? hi : v1));
       y_a[oc + 1] = (int8_t)(v2 < lo ? lo : (v2 > hi ? hi : v2));
@@ -196,10 +204,10 @@ MCU_Q_NOINLINE static void mcu_q_store_pairs(const uint32_t *acc, int32_t pairs,
     }
   } else {
     for (oc = 0; oc < 2 * pairs; oc += 2, acc += 4) {
-      MCU_Q_STORE(y_a[oc], acc[0], g->mult[oc], g->shift[oc]);
-      MCU_Q_STORE(y_b[oc], acc[1], g->mult[oc], g->shift[oc]);
-      MCU_Q_STORE(y_a[oc + 1], acc[2], g->mult[oc + 1], g->shift[oc + 1]);
-      MCU_Q_STORE(y_b[oc + 1], acc[3], g->mult[oc + 1], g->shift[oc + 1]);
+      MCU_Q_STORE_G(y_a[oc], acc[0], oc);
+      MCU_Q_STORE_G(y_b[oc], acc[1], oc);
+      MCU_Q_STORE_G(y_a[oc + 1], acc[2], oc + 1);
+      MCU_Q_STORE_G(y_b[oc + 1], acc[3], oc + 1);
     }
   }
 }
@@ -227,8 +235,8 @@ static void mcu_q_gemm_2px_dsp(const int8_t *a, const int8_t *b, int8_t *y_a, in
       b0 = MCU_SMLAD(wo, x[3], b0);
       x += 4;
     }
-    MCU_Q_STORE(y_a[oc], a0, g->mult[oc], g->shift[oc]);
-    MCU_Q_STORE(y_b[oc], b0, g->mult[oc], g->shift[oc]);
+    MCU_Q_STORE_G(y_a[oc], a0, oc);
+    MCU_Q_STORE_G(y_b[oc], b0, oc);
   }
 }
 /* One pixel, without a widening buffer: the patch is unpacked as it is read. */
@@ -250,8 +258,8 @@ static void mcu_q_gemm_1px_dsp(const int8_t *a, int8_t *y_a, const mcu_q_gemm_t 
       a1 = MCU_SMLAD(MCU_SXTB16_ROR8(w1), xo, a1);
       w += 2;
     }
-    MCU_Q_STORE(y_a[oc], a0, g->mult[oc], g->shift[oc]);
-    MCU_Q_STORE(y_a[oc + 1], a1, g->mult[oc + 1], g->shift[oc + 1]);
+    MCU_Q_STORE_G(y_a[oc], a0, oc);
+    MCU_Q_STORE_G(y_a[oc + 1], a1, oc + 1);
   }
   if (oc < g->cout) {
     uint32_t a0 = (uint32_t)g->bias[oc];
@@ -262,7 +270,7 @@ static void mcu_q_gemm_1px_dsp(const int8_t *a, int8_t *y_a, const mcu_q_gemm_t 
       a0 = MCU_SMLAD(MCU_SXTB16(w0), MCU_SXTB16(v), a0);
       a0 = MCU_SMLAD(MCU_SXTB16_ROR8(w0), MCU_SXTB16_ROR8(v), a0);
     }
-    MCU_Q_STORE(y_a[oc], a0, g->mult[oc], g->shift[oc]);
+    MCU_Q_STORE_G(y_a[oc], a0, oc);
   }
 }`,
   };
