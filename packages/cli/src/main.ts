@@ -7,6 +7,7 @@
 import { isMcuError } from "@mcu/tensor";
 import { Command, CommanderError, Option } from "commander";
 import { CODEGEN_TARGETS_HELP, codegenCommand } from "./commands/codegen.js";
+import { compressCommand } from "./commands/compress.js";
 import { convertCommand } from "./commands/convert.js";
 import type { CommandContext } from "./commands/context.js";
 import { demoCommand } from "./commands/demo.js";
@@ -141,6 +142,29 @@ function buildProgram(io: CliIo, options: MainOptions): Command {
     .action(async (model: string | undefined, opts: { board: string; json?: boolean }, cmd: Command) => {
       await estimateCommand(await context(cmd), model, opts);
     });
+
+  program
+    .command("compress")
+    .description("run a pipeline of passes (e.g. quant/int8) on a model and write the result")
+    .argument("<in>", "model file to read")
+    .requiredOption("-p, --pipeline <passes>", 'passes and options, e.g. "quant/int8:calib=kl"')
+    .requiredOption("-o, --output <file>", "model file to write (format by extension)")
+    .addOption(
+      new Option(
+        "--calib <file>",
+        "calibration samples, one file per model input, leading batch axis",
+      ).argParser(collect),
+    )
+    .option("--report <file>", "write the per-layer quality report (SQNR, top-1 agreement) as JSON")
+    .action(
+      async (
+        input: string,
+        opts: { pipeline: string; output: string; calib?: string[]; report?: string },
+        cmd: Command,
+      ) => {
+        await compressCommand(await context(cmd), input, opts);
+      },
+    );
 
   program
     .command("codegen")
