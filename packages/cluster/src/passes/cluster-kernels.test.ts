@@ -1,0 +1,149 @@
+import {
+  corePlugin,
+  createInterpreter,
+  createRegistry,
+  editGraph,
+  type Graph,
+  normalizeAttrs,
+  resolvePipeline,
+  runPipeline,
+  verify,
+} from "@mcu/tensor";
+import { readOnnx } from "@mcu/onnx-io";
+import { readFixture } from "@mcu/testing";
+import { decodeWeights, readClusterLayer } from "../cluster-layer.js";
+import { clusterPlugin } from "../plugin.js";
+import { clusterConvStorage } from "../storage.js";
+import { calibrationDigits, digitInput, testDigits } from "../testing/mnist.js";
+
+const registry = createRegistry([corePlugin, clusterPlugin]);
+const mnistCnn = (): Graph => readOnnx(readFixture("pytorch-mnist", "mnist_cnn.onnx"), { registry });
+
+async function compress(graph: Graph, pipeline: string, calibration?: Float32Array[][]) {
+  return runPipeline(graph, resolvePipeline(registry, pipeline), {
+    registry,
+    ...(calibration !== undefined ? { resources: { calibration } } : {}),
+  });
+}
+
+/** The same model with every cluster.conv2d replaced by core.conv2d on its decoded weights. */
+function decodedModel(g: Graph): Graph {
+  const ed = editGraph(g, registry);
+  for (const n of g.nodes) {
+    if (n.op !== "cluster.conv2d") continue;
+    const inputs = n.inputs.map((id) => (id === "" ? undefined : g.tensors.get(id)));
+    const layer = readClusterLayer(inputs, n.attrs, n.name);
+    const w = ed.addTensor({
+      name: `${n.name}:dense`,
+      shape: [layer.outC, layer.kh, layer.kw, layer.inC],
+      dtype: "float32",
+      data: decodeWeights(layer),
+    });
+    const { strides, dilations, padding, pads, fusedActivation, groups } = n.attrs;
+    ed.replaceNode(n.name, {
+      name: n.name,
+      op: "core.conv2d",
+      inputs: [n.inputs[0]!, w, n.inputs[5] ?? ""],
+      outputs: n.outputs,
+      attrs: normalizeAttrs("core.conv2d", registry.op("core.conv2d").attrs, {
+        strides: strides!,
+        dilations: dilations!,
+        padding: padding!,
+        pads: pads!,
+        fusedActivation: fusedActivation!,
+        groups: groups!,
+      }),
+    });
+  }
+  return ed.finish();
+}
+
+describe("cluster/kernels on mnist_cnn", () => {
+  it("clusters the 8→16 and 16→32 convolutions, leaves the 8-kernel first layer, and verifies", async () => {
+    const g = mnistCnn();
+    const { graph, diagnostics } = await compress(g, "cluster/kernels:k=16:tic=true:seed=3");
+    verify(graph, registry);
+    expect(graph.nodes.filter((n) => n.op === "cluster.conv2d").map((n) => n.name)).toEqual([
+      "/3/Conv",
+      "/6/Conv",
+    ]);
+    expect(graph.nodes.filter((n) => n.op === "core.conv2d").map((n) => n.name)).toEqual(["/0/Conv"]);
+    expect(diagnostics.some((d) => d.node === "/0/Conv" && /8 kernels/.test(d.message))).toBe(true);
+    // The dense weights are gone.
+    expect(graph.tensors.has("3.weight")).toBe(false);
+    const n6 = graph.nodes.find((n) => n.name === "/6/Conv")!;
+    const inputs = n6.inputs.map((id) => (id === "" ? undefined : graph.tensors.get(id)));
+    expect(inputs.map((t) => t?.shape)).toEqual([
+      [1, 7, 7, 16],
+      [16, 3, 3],
+      [32, 16],
+      [32, 16],
+      [32, 16],
+      [32],
+    ]);
+    // 512 kernels · (4-bit index + 3-bit transform) = 448 bytes; fp16 scales 1024; fp16 codebook 16·9·2 = 288.
+    expect(clusterConvStorage({ inputs, attrs: n6.attrs })).toMatchObject({
+      codes: 448,
+      scales: 1024,
+      codebook: 288,
+      bias: 128,
+    });
+    expect(
+      registry
+        .op("cluster.conv2d")
+        .paramBytes({ node: n6.name, inputs, outputs: [], attrs: n6.attrs } as never),
+    ).toBe(448 + 1024 + 288 + 128);
+  });
+
+  it("runs like the uncompressed model built from the decoded weights (add-then-conv, 20 digits, 1e-5)", async () => {
+    const { graph } = await compress(mnistCnn(), "cluster/kernels:k=32:tic=true");
+    const clustered = createInterpreter(graph, { registry });
+    const dense = createInterpreter(decodedModel(graph), { registry });
+    expect(clustered.kernelNames.filter((k) => k.startsWith("cluster/"))).toEqual([
+      "cluster/float32-add-then-conv",
+      "cluster/float32-add-then-conv",
+    ]);
+    const digits = testDigits();
+    for (let i = 0; i < 1996; i += 100) {
+      const a = clustered.invoke([digitInput(digits, i)])[0]!.data as Float32Array;
+      const b = dense.invoke([digitInput(digits, i)])[0]!.data as Float32Array;
+      const scale = Math.max(...Array.from(b, Math.abs));
+      for (let j = 0; j < 10; j++) expect(Math.abs(a[j]! - b[j]!)).toBeLessThanOrEqual(1e-5 * scale);
+    }
+  });
+
+  it("shares one codebook across layers with shared=true (stored once)", async () => {
+    const { graph } = await compress(mnistCnn(), "cluster/kernels:k=32:shared=true:scales=log8");
+    const nodes = graph.nodes.filter((n) => n.op === "cluster.conv2d");
+    expect(nodes.map((n) => n.name)).toEqual(["/0/Conv", "/3/Conv", "/6/Conv"]);
+    expect(new Set(nodes.map((n) => n.inputs[1])).size).toBe(1);
+    expect(nodes.map((n) => n.attrs.codebookOwner)).toEqual([true, false, false]);
+    expect(nodes.every((n) => n.attrs.scaleFormat === "log8")).toBe(true);
+  });
+
+  it("uses calibration data when given, and honours layers", async () => {
+    const digits = calibrationDigits();
+    const calibration = Array.from({ length: 20 }, (_, i) => [digitInput(digits, i)]);
+    const { graph } = await compress(mnistCnn(), "cluster/kernels:k=8:layers=/6/Conv", calibration);
+    const { graph: plain } = await compress(mnistCnn(), "cluster/kernels:k=8:layers=/6/Conv");
+    expect(graph.nodes.filter((n) => n.op === "cluster.conv2d").map((n) => n.name)).toEqual(["/6/Conv"]);
+    // Weighing kernels by their input channel's energy changes the clustering.
+    const idx = (g: Graph) => Array.from(g.tensors.get("/6/Conv:indices")!.data as Uint8Array);
+    expect(idx(graph)).not.toEqual(idx(plain));
+  });
+
+  it("reports bad options as McuError", async () => {
+    await expect(compress(mnistCnn(), "cluster/kernels:layers=/9/Gemm")).rejects.toMatchObject({
+      code: "MCU_E_CLUSTER_OPTION",
+    });
+    await expect(compress(mnistCnn(), "cluster/kernels:layers=nope")).rejects.toMatchObject({
+      code: "MCU_E_CLUSTER_OPTION",
+    });
+    await expect(compress(mnistCnn(), "cluster/kernels:k=1")).rejects.toMatchObject({
+      code: "MCU_E_CLUSTER_OPTION",
+    });
+    expect(() => resolvePipeline(registry, "cluster/kernels:scales=fp8")).toThrow(
+      expect.objectContaining({ code: "MCU_E_PIPELINE" }),
+    );
+  });
+});
