@@ -37,6 +37,44 @@ export {
   type Value,
 } from "./tensor-info.js";
 
+// Integer fixed-point arithmetic shared by the integer kernels of every plugin (TFLite's
+// QuantizeMultiplier / MultiplyByQuantizedMultiplier, gemmlowp primitives, activation ranges)
+export {
+  countLeadingZeros32,
+  INT32_MAX,
+  INT32_MIN,
+  roundingDivideByPot,
+  roundingDivideByPot16,
+  roundingHalfSum,
+  saturatingAdd32,
+  saturatingRoundingDoublingHighMul,
+  saturatingRoundingDoublingHighMul16,
+  saturatingRoundingMultiplyByPot,
+  saturatingSub32,
+  toInt8,
+  toInt16,
+  wrapAdd32,
+  wrapSub32,
+} from "./fixed-point/fixed-point.js";
+export {
+  frexp,
+  multiplyByQuantizedMultiplier,
+  multiplyByQuantizedMultiplierFor,
+  multiplyByQuantizedMultiplierInt64,
+  multiplyByQuantizedMultiplierSingleRounding,
+  type QuantizedMultiplier,
+  quantizeMultiplier,
+  quantizeMultiplierGreaterThanOne,
+  quantizeMultiplierSmallerThanOneExp,
+  type RoundingMode,
+  tfliteRound,
+} from "./fixed-point/multiplier.js";
+export {
+  calculateActivationRangeQuantized,
+  type QuantizedRange,
+  quantizeActivationBound,
+} from "./fixed-point/activation-range.js";
+
 // Graphs
 export { type AttrKind, type Attrs, type AttrSchema, type AttrSpec, type AttrsOf, type AttrValue, attr, normalizeAttrs } from "./attrs.js";
 export {
