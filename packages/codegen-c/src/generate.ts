@@ -78,6 +78,8 @@ export interface GeneratedC {
   /** `MCU_<NAME>_ARENA_BYTES`: the planner's peak. */
   readonly arenaBytes: number;
   readonly plan: GraphArenaPlan;
+  /** The kernels' scratch buffers in `plan` (id `<node>#scratch:<name>`), each live only while its node runs. */
+  readonly scratch: readonly ArenaBuffer[];
   readonly inputs: readonly CTensorDescriptor[];
   readonly outputs: readonly CTensorDescriptor[];
   readonly layers: readonly CLayer[];
@@ -374,6 +376,7 @@ export function generateC(graph: Graph, options: GenerateCOptions): GeneratedC {
     source,
     arenaBytes,
     plan,
+    scratch: extraBuffers,
     inputs: inputs.map(descriptor),
     outputs: outputs.map(descriptor),
     layers,
