@@ -5,6 +5,8 @@
  */
 import { binaryPlugin } from "./plugin.js";
 
+export { type BinaryPluginOptions, createBinaryPlugin } from "./plugin.js";
+
 export { isPlusMinusOne, packSigns, popcount32, unpackSigns } from "./bits.js";
 export {
   binaryConv2dOp,
@@ -24,5 +26,7 @@ export {
   pow2FullyConnectedOp,
 } from "./ops/index.js";
 export { binaryKernels } from "./kernels/index.js";
+export { binaryCKernels, POPCOUNT_KINDS, type PopcountKind } from "./c/index.js";
+export { binaryPasses, foldThreshold, fromSign } from "./passes/index.js";
 export { binaryPlugin };
 export default binaryPlugin;

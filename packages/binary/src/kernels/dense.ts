@@ -2,6 +2,7 @@
 import { defineKernel, numElements, storageLength } from "@mcu/tensor";
 import { popcount32 } from "../bits.js";
 import { binaryFullyConnectedOp } from "../ops/dense.js";
+import { signedView } from "./conv.js";
 import { prepareEpilogue } from "./epilogue.js";
 
 /** binary.fully_connected on bit input and weights. */
@@ -17,11 +18,11 @@ export const binaryFullyConnectedKernel = defineKernel(binaryFullyConnectedOp, {
     const words = storageLength("bit", features);
     const outs = w.shape[0]!;
     const batches = x.shape[0]!;
-    const wd = w.data as Uint32Array;
+    const wd = signedView(w.data as Uint32Array);
     const epi = prepareEpilogue(attrs.output, inputs, outs);
     const acc = new Float64Array(outs);
     return ({ inputs: [xv], outputs: [yv] }) => {
-      const xd = xv!.data as Uint32Array;
+      const xd = signedView(xv!.data as Uint32Array);
       for (let b = 0; b < batches; b++) {
         const xb = b * words;
         for (let o = 0; o < outs; o++) {

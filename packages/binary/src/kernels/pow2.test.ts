@@ -94,7 +94,8 @@ describe("binary.pow2_conv2d and binary.pow2_fully_connected", () => {
           rb.output(ry);
           const [ref] = runOnce(rb.build(), registry, [Float32Array.from(x, (v) => (v - p.zp) * sx)]);
           const mag = Math.max(1, ...Array.from(ref as Float32Array, Math.abs));
-          for (let i = 0; i < real.length; i++) expect(Math.abs((ref as Float32Array)[i]! - real[i]!) / mag).toBeLessThan(1e-5);
+          for (let i = 0; i < real.length; i++)
+            expect(Math.abs((ref as Float32Array)[i]! - real[i]!) / mag).toBeLessThan(1e-5);
         },
       ),
       { seed: 31, numRuns: 120 },
