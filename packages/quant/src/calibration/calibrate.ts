@@ -173,8 +173,8 @@ export function calibrate(
     else {
       const t =
         method === "kl"
-          ? klThreshold(h.folded(), h.binWidth)
-          : percentileThreshold(h.folded(), h.binWidth, options.percentile ?? 99.99);
+          ? klThreshold(h.folded(false), h.binWidth)
+          : percentileThreshold(h.folded(true), h.binWidth, options.percentile ?? 99.99);
       ranges.set(id, clipRange(range, t));
     }
   }

@@ -11,11 +11,19 @@ export interface Range {
   readonly max: number;
 }
 
-/** Counts of values in `2·binsPerSide` equal bins over [−absMax, absMax]. */
+/**
+ * Counts of values in `2·binsPerSide` equal bins over [−absMax, absMax]. Exact zeros are
+ * counted apart (`zeros`): every quantizer here represents real 0 exactly (the zero point), so
+ * they carry no quantization error — and after a ReLU they are a spike that would otherwise
+ * dominate the first bin (the reason NVIDIA's pytorch-quantization histogram calibrator has a
+ * `skip_zeros` option).
+ */
 export class SymmetricHistogram {
-  /** counts[binsPerSide + j] counts [j·w, (j+1)·w); counts[binsPerSide − 1 − j] counts (−(j+1)·w, −j·w). */
+  /** counts[binsPerSide + j] counts (0 <) [j·w, (j+1)·w); counts[binsPerSide − 1 − j] counts (−(j+1)·w, −j·w). */
   readonly counts: Float64Array;
   readonly binWidth: number;
+  /** Number of exact zeros added. */
+  zeros = 0;
   private total = 0;
 
   constructor(
@@ -31,14 +39,18 @@ export class SymmetricHistogram {
     const n = this.binsPerSide;
     const counts = this.counts;
     if (this.binWidth === 0) {
-      // Every value is 0 (the range was [0, 0]): the two middle bins hold them.
-      counts[n] = counts[n]! + values.length;
+      // Every value is 0 (the range was [0, 0]).
+      this.zeros += values.length;
       this.total += values.length;
       return;
     }
     const inv = 1 / this.binWidth;
     for (let i = 0; i < values.length; i++) {
       const v = values[i]!;
+      if (v === 0) {
+        this.zeros++;
+        continue;
+      }
       let b = Math.floor(v * inv) + n;
       if (b < 0) b = 0;
       else if (b >= 2 * n) b = 2 * n - 1;
@@ -52,11 +64,12 @@ export class SymmetricHistogram {
     return this.total;
   }
 
-  /** The histogram of |x|: `binsPerSide` bins of width `binWidth` from 0. */
-  folded(): Float64Array {
+  /** The histogram of |x|: `binsPerSide` bins of width `binWidth` from 0, exact zeros in bin 0 or left out. */
+  folded(withZeros: boolean): Float64Array {
     const n = this.binsPerSide;
     const out = new Float64Array(n);
     for (let j = 0; j < n; j++) out[j] = this.counts[n + j]! + this.counts[n - 1 - j]!;
+    if (withZeros && n > 0) out[0] = out[0]! + this.zeros;
     return out;
   }
 

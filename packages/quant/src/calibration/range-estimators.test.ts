@@ -35,8 +35,11 @@ describe("SymmetricHistogram", () => {
   it("bins values over [−A, A] and folds them into |x| bins", () => {
     const h = new SymmetricHistogram(2, 2); // bins [−2,−1) [−1,0) [0,1) [1,2]
     h.add([-2, -1.5, -0.5, 0, 0.5, 1, 2, 7]);
-    expect(Array.from(h.counts)).toEqual([2, 1, 2, 3]);
-    expect(Array.from(h.folded())).toEqual([3, 5]);
+    // The exact 0 is counted apart.
+    expect(Array.from(h.counts)).toEqual([2, 1, 1, 3]);
+    expect(h.zeros).toBe(1);
+    expect(Array.from(h.folded(false))).toEqual([2, 5]);
+    expect(Array.from(h.folded(true))).toEqual([3, 5]);
     expect(h.count).toBe(8);
     expect(h.center(0)).toBe(-1.5);
   });
@@ -47,10 +50,10 @@ describe("percentileThreshold", () => {
     // 99 values of 1 and one of 100: bins of width 1, the 99th percentile ends at bin [1, 2).
     const data = Float32Array.from([...new Array(99).fill(1), 100]);
     const { h, min, max } = histogramOf(data, 100);
-    const t = percentileThreshold(h.folded(), h.binWidth, 99);
+    const t = percentileThreshold(h.folded(false), h.binWidth, 99);
     expect(t).toBe(2);
     expect(clipRange({ min, max }, t)).toEqual({ min: 0, max: 2 });
-    expect(percentileThreshold(h.folded(), h.binWidth, 100)).toBe(100);
+    expect(percentileThreshold(h.folded(false), h.binWidth, 100)).toBe(100);
   });
 });
 
@@ -60,7 +63,7 @@ describe("klThreshold (TensorRT entropy calibration)", () => {
     const data = laplace(100_000, 1, 9);
     data.set([200, -200, 190], 0);
     const { h } = histogramOf(data, 2048);
-    const t = klThreshold(h.folded(), h.binWidth);
+    const t = klThreshold(h.folded(false), h.binWidth);
     expect(t).toBeGreaterThan(5);
     expect(t).toBeLessThan(20);
   });
@@ -69,7 +72,7 @@ describe("klThreshold (TensorRT entropy calibration)", () => {
     const u = uniform(11);
     const data = Float32Array.from({ length: 100_000 }, () => 2 * u() - 1);
     const { h } = histogramOf(data, 2048);
-    expect(klThreshold(h.folded(), h.binWidth)).toBeGreaterThan(0.95);
+    expect(klThreshold(h.folded(false), h.binWidth)).toBeGreaterThan(0.95);
   });
 });
 

@@ -113,7 +113,10 @@ export function klThreshold(folded: Float64Array, binWidth: number, levels = 128
   return best * binWidth;
 }
 
-/** Mean squared error of quantizing the histogram's bin centers with the parameters of `range`. */
+/**
+ * Mean squared error of quantizing the histogram's bin centers with the parameters of `range`
+ * (exact zeros, quantized without error, only count in the mean).
+ */
 export function histogramMse(hist: SymmetricHistogram, range: Range, dtype: ActivationDType): number {
   const p = activationParams(range, dtype);
   const [qmin, qmax] = activationLimits(dtype);
@@ -128,6 +131,7 @@ export function histogramMse(hist: SymmetricHistogram, range: Range, dtype: Acti
     err += c * d * d;
     count += c;
   }
+  count += hist.zeros;
   return count > 0 ? err / count : 0;
 }
 
