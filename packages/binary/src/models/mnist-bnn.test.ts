@@ -1,13 +1,17 @@
 /**
  * mnist_bnn.onnx (fixtures/pytorch-mnist) → readOnnx → binary/from-sign → binary/fold-threshold →
- * the TS interpreter, on all 1996 test digits, against onnxruntime's logits shipped with the model.
+ * the TS interpreter, on all 1996 test digits, against onnxruntime's logits shipped with the
+ * model; and the generated C on the host (gcc, ASan + UBSan) on the same 1996 digits, byte for
+ * byte against the TS interpreter.
  */
+import { prepareC, cTarget } from "@mcu/codegen-c";
 import { createInterpreter, type Graph } from "@mcu/tensor";
 import { argmax, mnistTestSet, ortLogits } from "../testing/mnist.js";
 import { binarizeBnn, bnnRegistry, importBnn } from "../testing/bnn.js";
 
 const registry = bnnRegistry();
 let binary: Graph;
+const tsLogits: Float32Array[] = [];
 
 beforeAll(async () => {
   binary = (await binarizeBnn(registry, importBnn(registry))).graph;
@@ -41,7 +45,9 @@ describe("mnist_bnn through binary/from-sign and binary/fold-threshold", () => {
     let ours = 0;
     let theirs = 0;
     inputs.forEach((x, i) => {
-      const top = argmax(it.invoke([x])[0]!.data as Float32Array);
+      const logits = it.invoke([x])[0]!.data as Float32Array;
+      tsLogits.push(logits);
+      const top = argmax(logits);
       const ref = argmax(ort[i]!);
       if (top === ref) agree++;
       if (top === labels[i]) ours++;
@@ -53,5 +59,16 @@ describe("mnist_bnn through binary/from-sign and binary/fold-threshold", () => {
     // Measured: every digit agrees (1996/1996) and the accuracy is the same, 1961/1996.
     expect(agree).toBe(1996);
     expect(ours).toBe(1961);
+  });
+
+  it("as C on the host, gives the TS interpreter's bytes on all 1996 digits", async () => {
+    const { inputs } = mnistTestSet();
+    expect(tsLogits.length).toBe(1996); // filled by the previous test
+    const m = await prepareC(binary, registry, cTarget("host"), { sanitize: true });
+    const outs = await m.invokeBatch(inputs.map((x) => [x]));
+    const differ = outs.filter(
+      (o, i) => !Buffer.from((o[0] as Float32Array).buffer).equals(Buffer.from(tsLogits[i]!.buffer)),
+    );
+    expect(differ.length).toBe(0);
   });
 });

@@ -128,8 +128,7 @@ function foldChain(graph: Graph, editor: GraphEditor, ctx: Ctx, chain: SignChain
       return note("a max-pool after a dense layer");
     const scale = constData(graph, layer.inputs[2]);
     const bias = constData(graph, layer.inputs[3]);
-    if (pool !== undefined && scale !== undefined && scale.some((s) => s < 0))
-      return note("a negative scale before the max-pool");
+    if (pool !== undefined && scale?.some((s) => s < 0)) return note("a negative scale before the max-pool");
     const n = dotRange(graph, layer);
     const channels: ChannelThreshold[] = [];
     const o = graph.tensors.get(layer.inputs[1]!)!.shape[0]!;

@@ -1,4 +1,5 @@
 /** mnist_bnn.onnx imported and run through the binary passes (shared by the model tests). */
+import codegenPlugin from "@mcu/codegen-c";
 import onnxPlugin, { readOnnx } from "@mcu/onnx-io";
 import {
   corePlugin,
@@ -12,9 +13,9 @@ import {
 import { readFixture } from "@mcu/testing";
 import { binaryPlugin } from "../plugin.js";
 
-/** The registry the model tests use: core, ONNX import, binary. */
+/** The registry the model tests use: core, ONNX import, C generation, binary. */
 export function bnnRegistry(): Registry {
-  return createRegistry([corePlugin, onnxPlugin, binaryPlugin]);
+  return createRegistry([corePlugin, onnxPlugin, codegenPlugin, binaryPlugin]);
 }
 
 /** mnist_bnn.onnx as imported (float graph). */
