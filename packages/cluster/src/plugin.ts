@@ -1,5 +1,6 @@
 /** The @mcu/cluster plugin: the cluster.conv2d op, its TS kernels and the clustering passes. */
 import { definePlugin, PLUGIN_API_VERSION, type Plugin, type RoundingMode } from "@mcu/tensor";
+import { clusterCKernels } from "./c/c-kernels.js";
 import { clusterConv2dOp } from "./cluster-conv-op.js";
 import { floatClusterKernels } from "./kernels/float-kernels.js";
 import { int8ClusterKernels } from "./kernels/int8-kernels.js";
@@ -19,6 +20,7 @@ export function createClusterPlugin(options: ClusterPluginOptions = {}): Plugin 
     ops: [clusterConv2dOp],
     kernels: [...floatClusterKernels, ...int8ClusterKernels(options.rounding ?? "double")],
     passes: [clusterKernelsPass],
+    cKernels: clusterCKernels(options.rounding ?? "double"),
   });
 }
 

@@ -1,0 +1,476 @@
+/**
+ * C source shared by the cluster.conv2d C kernels (emitted once per model by @mcu/codegen-c).
+ * Storage as in storage.ts: codes packed LSB first (index in the low bits, transform above),
+ * scales as float / binary16 / log8 / int8 factors, the codebook as float / binary16 / int8.
+ */
+import type { CSupportCode } from "@mcu/codegen-c";
+import type { RoundingMode } from "@mcu/tensor";
+import { LOG8_MANTISSAS } from "../scale-formats.js";
+
+/** The layer descriptor and the decoding helpers. */
+export const clusterCommon: CSupportCode = {
+  id: "cluster/common",
+  code: `
+/* A clustered convolution (see @mcu/cluster): kernel n = o*in_per_group + i is
+   scale[n] * T_t(codebook[c]) with (c, t) = (code & index_mask, code >> index_bits). */
+typedef struct {
+  int32_t batches, in_h, in_w, in_c, out_h, out_w, out_c;
+  int32_t k_h, k_w, stride_h, stride_w, dil_h, dil_w, pad_top, pad_left;
+  int32_t groups, in_per_group;
+  int32_t code_bits, index_bits, keys; /* keys = 2^code_bits, the distinct codes */
+  int32_t scale_format; /* 0 float, 1 binary16, 2 log8, 3 int8 factor */
+  int32_t codebook_format; /* 0 float, 1 binary16, 2 int8 */
+  float scale_max; /* log8: the layer's largest |scale| */
+  int32_t act; /* float: 0 none, 1 relu, 2 relu6, 3 relu_n1_to_1 */
+} mcu_cluster_t;
+
+/* Code n of a stream of bits-wide codes packed least significant bit first. */
+static uint32_t mcu_cluster_code(const uint8_t *codes, int32_t bits, int32_t n) {
+  uint32_t bit = (uint32_t)n * (uint32_t)bits, v = 0;
+  int32_t b;
+  for (b = 0; b < bits; b++, bit++) v |= (uint32_t)((codes[bit >> 3] >> (bit & 7u)) & 1u) << b;
+  return v;
+}
+
+/* The source tap of tap j of T_t(K) (row-major kh x kw): the 8 symmetries of the square
+   (identity, rot90 clockwise, rot180, rot270, flip-h, flip-v, transpose, anti-transpose), or of a
+   rectangle (t = 0..3: identity, rot180, flip-h, flip-v). */
+static int32_t mcu_cluster_src(int32_t t, int32_t j, int32_t kh, int32_t kw) {
+  const int32_t r = j / kw, c = j % kw;
+  int32_t sr = r, sc = c;
+  if (kh != kw) {
+    static const int8_t rect[4] = {0, 2, 4, 5};
+    t = rect[t & 3];
+  }
+  switch (t) {
+    case 1: sr = kh - 1 - c; sc = r; break;
+    case 2: sr = kh - 1 - r; sc = kw - 1 - c; break;
+    case 3: sr = c; sc = kh - 1 - r; break;
+    case 4: sc = kw - 1 - c; break;
+    case 5: sr = kh - 1 - r; break;
+    case 6: sr = c; sc = r; break;
+    case 7: sr = kh - 1 - c; sc = kh - 1 - r; break;
+    default: break;
+  }
+  return sr * kw + sc;
+}
+
+/* The in-bounds taps of output row/column o: [*lo, *hi). */
+static void mcu_cluster_taps(int32_t o, int32_t stride, int32_t pad, int32_t dil, int32_t k, int32_t size,
+                             int32_t *lo, int32_t *hi) {
+  const int32_t start = o * stride - pad;
+  int32_t a = 0, b = k;
+  while (a < k && start + a * dil < 0) a++;
+  while (b > a && start + (b - 1) * dil >= size) b--;
+  *lo = a;
+  *hi = b;
+}`,
+};
+
+/** A float32 literal that reads back exactly (9 significant digits suffice). */
+function floatLiteral(v: number): string {
+  for (let p = 1; p <= 9; p++) {
+    const s = Math.fround(v).toPrecision(p);
+    if (Math.fround(Number(s)) === Math.fround(v))
+      return `${s.includes(".") || s.includes("e") ? s : `${s}.0`}f`;
+  }
+  return `${Math.fround(v).toPrecision(9)}f`;
+}
+
+const mantissas = Array.from(LOG8_MANTISSAS, floatLiteral).join(", ");
+
+/** Decoding float scales and codebook values in every storage format. */
+export const clusterFloatValues: CSupportCode = {
+  id: "cluster/float-values",
+  requires: [clusterCommon],
+  code: `
+/* IEEE 754 binary16 to float (exact). */
+static float mcu_cluster_f16(uint16_t h) {
+  const int32_t e = (h >> 10) & 0x1f, q = h & 0x3ff;
+  float v;
+  if (e == 0) v = (float)q * (1.0f / 16777216.0f);
+  else {
+    int32_t k;
+    v = 1.0f + (float)q * (1.0f / 1024.0f);
+    for (k = 15; k < e; k++) v *= 2.0f;
+    for (k = e; k < 15; k++) v *= 0.5f;
+  }
+  return (h & 0x8000) ? -v : v;
+}
+
+/* log8 scale: code c, |c| = 127 - e, s = sign(c) * smax * 2^(-e/16), computed as two float
+   products exactly as @mcu/cluster's log8Value does. */
+static const float mcu_cluster_log8_mantissa[16] = {${mantissas}};
+static float mcu_cluster_log8(int8_t code, float smax) {
+  int32_t e, q;
+  float v;
+  if (code == 0) return 0.0f;
+  e = 127 - (code < 0 ? -code : code);
+  v = smax * mcu_cluster_log8_mantissa[e & 15];
+  for (q = e >> 4; q > 0; q--) v *= 0.5f;
+  return code < 0 ? -v : v;
+}
+
+/* The scale (float formats) of kernel n. */
+static float mcu_cluster_scale(const void *scales, const mcu_cluster_t *p, int32_t n) {
+  switch (p->scale_format) {
+    case 1: return mcu_cluster_f16(((const uint16_t *)scales)[n]);
+    case 2: return mcu_cluster_log8(((const int8_t *)scales)[n], p->scale_max);
+    case 3: return (float)((const int8_t *)scales)[n];
+    default: return ((const float *)scales)[n];
+  }
+}
+
+/* Codebook value i (float formats). */
+static float mcu_cluster_cb(const void *codebook, const mcu_cluster_t *p, int32_t i) {
+  switch (p->codebook_format) {
+    case 1: return mcu_cluster_f16(((const uint16_t *)codebook)[i]);
+    case 2: return (float)((const int8_t *)codebook)[i];
+    default: return ((const float *)codebook)[i];
+  }
+}`,
+};
+
+/** Float fused activation clamps. */
+export const clusterFloatAct: CSupportCode = {
+  id: "cluster/float32-act",
+  code: `
+static float mcu_cluster_act(float v, int32_t act) {
+  if (act == 1) return v < 0.0f ? 0.0f : v;
+  if (act == 2) return v < 0.0f ? 0.0f : (v > 6.0f ? 6.0f : v);
+  if (act == 3) return v < -1.0f ? -1.0f : (v > 1.0f ? 1.0f : v);
+  return v;
+}`,
+};
+
+/** The float plane convolution of add-then-conv. */
+export const clusterFloatPlane: CSupportCode = {
+  id: "cluster/float32-plane",
+  requires: [clusterCommon],
+  code: `
+/* acc[oy, ox] += sum over in-bounds taps of k[ky, kx] * src[(iy * in_w + ix) * stride]. */
+static void mcu_cluster_plane_f32(const float *src, int32_t stride, const float *k, float *acc,
+                                  const mcu_cluster_t *p) {
+  int32_t oy, ox, ky, kx, ky0, ky1, kx0, kx1;
+  for (oy = 0; oy < p->out_h; oy++) {
+    const int32_t iy0 = oy * p->stride_h - p->pad_top;
+    mcu_cluster_taps(oy, p->stride_h, p->pad_top, p->dil_h, p->k_h, p->in_h, &ky0, &ky1);
+    for (ox = 0; ox < p->out_w; ox++) {
+      const int32_t ix0 = ox * p->stride_w - p->pad_left;
+      float s = 0.0f;
+      mcu_cluster_taps(ox, p->stride_w, p->pad_left, p->dil_w, p->k_w, p->in_w, &kx0, &kx1);
+      for (ky = ky0; ky < ky1; ky++) {
+        const int32_t base = (iy0 + ky * p->dil_h) * p->in_w + ix0;
+        for (kx = kx0; kx < kx1; kx++) s += k[ky * p->k_w + kx] * src[(size_t)(base + kx * p->dil_w) * (size_t)stride];
+      }
+      acc[oy * p->out_w + ox] += s;
+    }
+  }
+}`,
+};
+
+/** Float decode-then-conv. */
+export const clusterFloatDecode: CSupportCode = {
+  id: "cluster/float32-decode",
+  requires: [clusterFloatValues, clusterFloatAct],
+  code: `
+/* Decode-then-conv: each output channel's filter is decoded into w (k_h*k_w*in_per_group floats). */
+static void mcu_cluster_conv_decode_f32(const float *x, const uint8_t *codes, const void *scales,
+                                        const void *codebook, const float *bias, float *y,
+                                        const mcu_cluster_t *p, float *w) {
+  const int32_t taps = p->k_h * p->k_w, in = p->in_per_group, per = p->out_c / p->groups;
+  const uint32_t mask = ((uint32_t)1 << p->index_bits) - 1u;
+  int32_t o, i, j, b, oy, ox, ky, kx, ky0, ky1, kx0, kx1;
+  for (o = 0; o < p->out_c; o++) {
+    const int32_t xc = (o / per) * in;
+    for (i = 0; i < in; i++) {
+      const int32_t n = o * in + i;
+      const uint32_t code = mcu_cluster_code(codes, p->code_bits, n);
+      const int32_t c = (int32_t)(code & mask), t = (int32_t)(code >> p->index_bits);
+      const float s = mcu_cluster_scale(scales, p, n);
+      for (j = 0; j < taps; j++) w[j * in + i] = s * mcu_cluster_cb(codebook, p, c * taps + mcu_cluster_src(t, j, p->k_h, p->k_w));
+    }
+    for (b = 0; b < p->batches; b++) {
+      const float *xb = x + (size_t)b * (size_t)(p->in_h * p->in_w * p->in_c);
+      float *yb = y + (size_t)b * (size_t)(p->out_h * p->out_w * p->out_c);
+      for (oy = 0; oy < p->out_h; oy++) {
+        const int32_t iy0 = oy * p->stride_h - p->pad_top;
+        mcu_cluster_taps(oy, p->stride_h, p->pad_top, p->dil_h, p->k_h, p->in_h, &ky0, &ky1);
+        for (ox = 0; ox < p->out_w; ox++) {
+          const int32_t ix0 = ox * p->stride_w - p->pad_left;
+          float acc = 0.0f;
+          mcu_cluster_taps(ox, p->stride_w, p->pad_left, p->dil_w, p->k_w, p->in_w, &kx0, &kx1);
+          for (ky = ky0; ky < ky1; ky++) {
+            for (kx = kx0; kx < kx1; kx++) {
+              const float *xp = xb + (size_t)((iy0 + ky * p->dil_h) * p->in_w + ix0 + kx * p->dil_w) * (size_t)p->in_c + xc;
+              const float *wp = w + (ky * p->k_w + kx) * in;
+              for (i = 0; i < in; i++) acc += xp[i] * wp[i];
+            }
+          }
+          if (bias != NULL) acc += bias[o];
+          yb[(oy * p->out_w + ox) * p->out_c + o] = mcu_cluster_act(acc, p->act);
+        }
+      }
+    }
+  }
+}`,
+};
+
+/** Float add-then-conv. */
+export const clusterFloatAdd: CSupportCode = {
+  id: "cluster/float32-add",
+  requires: [clusterFloatValues, clusterFloatAct, clusterFloatPlane],
+  code: `
+/* Add-then-conv: per output channel, the input channels whose kernels share (centroid, transform)
+   are summed (scaled) into one plane, convolved once with T(centroid). head (keys = 2^code_bits
+   entries), next and order (in_per_group entries) group the channels in O(in_per_group). */
+static void mcu_cluster_conv_add_f32(const float *x, const uint8_t *codes, const void *scales,
+                                     const void *codebook, const float *bias, float *y,
+                                     const mcu_cluster_t *p, float *plane, float *acc, int16_t *head,
+                                     int16_t *next, int16_t *order, float *k) {
+  const int32_t taps = p->k_h * p->k_w, in = p->in_per_group, per = p->out_c / p->groups;
+  const int32_t hw = p->in_h * p->in_w, ohw = p->out_h * p->out_w;
+  const uint32_t mask = ((uint32_t)1 << p->index_bits) - 1u;
+  int32_t b, o, i, g, j, q, groups;
+  for (q = 0; q < p->keys; q++) head[q] = -1;
+  for (b = 0; b < p->batches; b++) {
+    const float *xb = x + (size_t)b * (size_t)(hw * p->in_c);
+    float *yb = y + (size_t)b * (size_t)(ohw * p->out_c);
+    for (o = 0; o < p->out_c; o++) {
+      const int32_t xc = (o / per) * in;
+      groups = 0;
+      for (i = in - 1; i >= 0; i--) {
+        const int32_t key = (int32_t)mcu_cluster_code(codes, p->code_bits, o * in + i);
+        if (head[key] < 0) order[groups++] = (int16_t)key;
+        next[i] = head[key];
+        head[key] = (int16_t)i;
+      }
+      for (q = 0; q < ohw; q++) acc[q] = 0.0f;
+      /* Groups in order of their first input channel, members in increasing order. */
+      for (g = groups - 1; g >= 0; g--) {
+        const int32_t key = order[g], first = head[key];
+        const int32_t c = key & (int32_t)mask, t = key >> p->index_bits;
+        for (j = 0; j < taps; j++) k[j] = mcu_cluster_cb(codebook, p, c * taps + mcu_cluster_src(t, j, p->k_h, p->k_w));
+        if (next[first] < 0) {
+          const float s = mcu_cluster_scale(scales, p, o * in + first);
+          for (j = 0; j < taps; j++) k[j] *= s;
+          mcu_cluster_plane_f32(xb + xc + first, p->in_c, k, acc, p);
+        } else {
+          for (q = 0; q < hw; q++) plane[q] = 0.0f;
+          for (i = first; i >= 0; i = next[i]) {
+            const float s = mcu_cluster_scale(scales, p, o * in + i);
+            const float *xp = xb + xc + i;
+            for (q = 0; q < hw; q++) plane[q] += s * xp[(size_t)q * (size_t)p->in_c];
+          }
+          mcu_cluster_plane_f32(plane, 1, k, acc, p);
+        }
+        head[key] = -1;
+      }
+      for (q = 0; q < ohw; q++) yb[q * p->out_c + o] = mcu_cluster_act(acc[q] + (bias != NULL ? bias[o] : 0.0f), p->act);
+    }
+  }
+}`,
+};
+
+/** TFLite's MultiplyByQuantizedMultiplier in C, double rounding (default) or TFLITE_SINGLE_ROUNDING. */
+export function clusterRequant(rounding: RoundingMode): CSupportCode {
+  const code =
+    rounding === "single"
+      ? `
+/* MultiplyByQuantizedMultiplier, TFLITE_SINGLE_ROUNDING: (x*m + 2^(30-shift)) >> (31-shift). */
+static int32_t mcu_cluster_mbqm(int32_t x, int32_t m, int32_t shift) {
+  const int64_t total = 31 - shift;
+  return (int32_t)(((int64_t)x * (int64_t)m + ((int64_t)1 << (total - 1))) >> total);
+}`
+      : `
+/* gemmlowp SaturatingRoundingDoublingHighMul. */
+static int32_t mcu_cluster_srdhm(int32_t a, int32_t b) {
+  int64_t ab;
+  int32_t nudge;
+  if (a == INT32_MIN && b == INT32_MIN) return INT32_MAX;
+  ab = (int64_t)a * (int64_t)b;
+  nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
+  return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+}
+/* gemmlowp RoundingDivideByPOT: x / 2^e rounded to nearest, ties away from zero. */
+static int32_t mcu_cluster_rdbpot(int32_t x, int32_t e) {
+  const int32_t mask = (int32_t)(((int64_t)1 << e) - 1), rem = x & mask;
+  const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> e) + (rem > threshold ? 1 : 0);
+}
+/* TFLite MultiplyByQuantizedMultiplier (double rounding); the left shift wraps like int32. */
+static int32_t mcu_cluster_mbqm(int32_t x, int32_t m, int32_t shift) {
+  const int32_t left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
+  return mcu_cluster_rdbpot(mcu_cluster_srdhm((int32_t)((uint32_t)x << left), m), right);
+}`;
+  return { id: `cluster/mbqm-${rounding}`, code };
+}
+
+/** Int8 requantization of the accumulators (per output channel, TFLite's ConvPerChannel). */
+export function clusterInt8Out(rounding: RoundingMode): CSupportCode {
+  return {
+    id: `cluster/int8-out-${rounding}`,
+    requires: [clusterCommon, clusterRequant(rounding)],
+    code: `
+/* Per output channel requantization, as TFLite's int8 ConvPerChannel. */
+typedef struct {
+  int32_t input_offset, output_offset, act_min, act_max;
+  const int32_t *multiplier, *shift;
+} mcu_cluster_q_t;
+
+static int8_t mcu_cluster_out(uint32_t acc, int32_t o, const mcu_cluster_q_t *q) {
+  int32_t v = mcu_cluster_mbqm((int32_t)acc, q->multiplier[o], q->shift[o]) + q->output_offset;
+  if (v < q->act_min) v = q->act_min;
+  if (v > q->act_max) v = q->act_max;
+  return (int8_t)v;
+}`,
+  };
+}
+
+/** Int8 decode-then-conv. */
+export function clusterInt8Decode(rounding: RoundingMode): CSupportCode {
+  return {
+    id: `cluster/int8-decode-${rounding}`,
+    requires: [clusterInt8Out(rounding)],
+    code: `
+/* Decode-then-conv: each output channel's int8 filter a * T(C') is decoded into w. */
+static void mcu_cluster_conv_decode_i8(const int8_t *x, const uint8_t *codes, const int8_t *factors,
+                                       const int8_t *codebook, const int32_t *bias, int8_t *y,
+                                       const mcu_cluster_t *p, const mcu_cluster_q_t *q, int8_t *w) {
+  const int32_t taps = p->k_h * p->k_w, in = p->in_per_group, per = p->out_c / p->groups;
+  const uint32_t mask = ((uint32_t)1 << p->index_bits) - 1u;
+  int32_t o, i, j, b, oy, ox, ky, kx, ky0, ky1, kx0, kx1;
+  for (o = 0; o < p->out_c; o++) {
+    const int32_t xc = (o / per) * in;
+    for (i = 0; i < in; i++) {
+      const int32_t n = o * in + i;
+      const uint32_t code = mcu_cluster_code(codes, p->code_bits, n);
+      const int32_t c = (int32_t)(code & mask), t = (int32_t)(code >> p->index_bits);
+      for (j = 0; j < taps; j++) w[j * in + i] = (int8_t)(factors[n] * codebook[c * taps + mcu_cluster_src(t, j, p->k_h, p->k_w)]);
+    }
+    for (b = 0; b < p->batches; b++) {
+      const int8_t *xb = x + (size_t)b * (size_t)(p->in_h * p->in_w * p->in_c);
+      int8_t *yb = y + (size_t)b * (size_t)(p->out_h * p->out_w * p->out_c);
+      for (oy = 0; oy < p->out_h; oy++) {
+        const int32_t iy0 = oy * p->stride_h - p->pad_top;
+        mcu_cluster_taps(oy, p->stride_h, p->pad_top, p->dil_h, p->k_h, p->in_h, &ky0, &ky1);
+        for (ox = 0; ox < p->out_w; ox++) {
+          const int32_t ix0 = ox * p->stride_w - p->pad_left;
+          uint32_t acc = 0;
+          mcu_cluster_taps(ox, p->stride_w, p->pad_left, p->dil_w, p->k_w, p->in_w, &kx0, &kx1);
+          for (ky = ky0; ky < ky1; ky++) {
+            for (kx = kx0; kx < kx1; kx++) {
+              const int8_t *xp = xb + (size_t)((iy0 + ky * p->dil_h) * p->in_w + ix0 + kx * p->dil_w) * (size_t)p->in_c + xc;
+              const int8_t *wp = w + (ky * p->k_w + kx) * in;
+              for (i = 0; i < in; i++) acc += (uint32_t)((int32_t)wp[i] * ((int32_t)xp[i] + q->input_offset));
+            }
+          }
+          if (bias != NULL) acc += (uint32_t)bias[o];
+          yb[(oy * p->out_w + ox) * p->out_c + o] = mcu_cluster_out(acc, o, q);
+        }
+      }
+    }
+  }
+}`,
+  };
+}
+
+/** Int8 add-then-conv. */
+export function clusterInt8Add(rounding: RoundingMode): CSupportCode {
+  return {
+    id: `cluster/int8-add-${rounding}`,
+    requires: [clusterInt8Out(rounding)],
+    code: `
+/* acc[oy, ox] += sum over in-bounds taps of k[ky, kx] * (src[(iy*in_w + ix)*stride] + offset), modulo 2^32. */
+static void mcu_cluster_plane_i8(const int8_t *src, int32_t stride, int32_t offset, const int32_t *k,
+                                 uint32_t *acc, const mcu_cluster_t *p) {
+  int32_t oy, ox, ky, kx, ky0, ky1, kx0, kx1;
+  for (oy = 0; oy < p->out_h; oy++) {
+    const int32_t iy0 = oy * p->stride_h - p->pad_top;
+    mcu_cluster_taps(oy, p->stride_h, p->pad_top, p->dil_h, p->k_h, p->in_h, &ky0, &ky1);
+    for (ox = 0; ox < p->out_w; ox++) {
+      const int32_t ix0 = ox * p->stride_w - p->pad_left;
+      uint32_t s = acc[oy * p->out_w + ox];
+      mcu_cluster_taps(ox, p->stride_w, p->pad_left, p->dil_w, p->k_w, p->in_w, &kx0, &kx1);
+      for (ky = ky0; ky < ky1; ky++) {
+        const int32_t base = (iy0 + ky * p->dil_h) * p->in_w + ix0;
+        for (kx = kx0; kx < kx1; kx++) {
+          const int32_t v = (int32_t)src[(size_t)(base + kx * p->dil_w) * (size_t)stride] + offset;
+          s += (uint32_t)k[ky * p->k_w + kx] * (uint32_t)v;
+        }
+      }
+      acc[oy * p->out_w + ox] = s;
+    }
+  }
+}
+
+/* The same over an int32 plane (the sum of a group's scaled input channels). */
+static void mcu_cluster_plane_i32(const int32_t *src, const int32_t *k, uint32_t *acc, const mcu_cluster_t *p) {
+  int32_t oy, ox, ky, kx, ky0, ky1, kx0, kx1;
+  for (oy = 0; oy < p->out_h; oy++) {
+    const int32_t iy0 = oy * p->stride_h - p->pad_top;
+    mcu_cluster_taps(oy, p->stride_h, p->pad_top, p->dil_h, p->k_h, p->in_h, &ky0, &ky1);
+    for (ox = 0; ox < p->out_w; ox++) {
+      const int32_t ix0 = ox * p->stride_w - p->pad_left;
+      uint32_t s = acc[oy * p->out_w + ox];
+      mcu_cluster_taps(ox, p->stride_w, p->pad_left, p->dil_w, p->k_w, p->in_w, &kx0, &kx1);
+      for (ky = ky0; ky < ky1; ky++) {
+        const int32_t base = (iy0 + ky * p->dil_h) * p->in_w + ix0;
+        for (kx = kx0; kx < kx1; kx++) s += (uint32_t)k[ky * p->k_w + kx] * (uint32_t)src[base + kx * p->dil_w];
+      }
+      acc[oy * p->out_w + ox] = s;
+    }
+  }
+}
+
+/* Add-then-conv on integers: plane = sum of a_i * (x_i - z_x) per (centroid, transform) group,
+   acc += T(C') (x) plane; exact modulo 2^32, hence the same accumulator as decode-then-conv. */
+static void mcu_cluster_conv_add_i8(const int8_t *x, const uint8_t *codes, const int8_t *factors,
+                                    const int8_t *codebook, const int32_t *bias, int8_t *y,
+                                    const mcu_cluster_t *p, const mcu_cluster_q_t *q, int32_t *plane,
+                                    uint32_t *acc, int16_t *head, int16_t *next, int16_t *order, int32_t *k) {
+  const int32_t taps = p->k_h * p->k_w, in = p->in_per_group, per = p->out_c / p->groups;
+  const int32_t hw = p->in_h * p->in_w, ohw = p->out_h * p->out_w;
+  const uint32_t mask = ((uint32_t)1 << p->index_bits) - 1u;
+  int32_t b, o, i, g, j, r, groups;
+  for (r = 0; r < p->keys; r++) head[r] = -1;
+  for (b = 0; b < p->batches; b++) {
+    const int8_t *xb = x + (size_t)b * (size_t)(hw * p->in_c);
+    int8_t *yb = y + (size_t)b * (size_t)(ohw * p->out_c);
+    for (o = 0; o < p->out_c; o++) {
+      const int32_t xc = (o / per) * in;
+      groups = 0;
+      for (i = in - 1; i >= 0; i--) {
+        const int32_t key = (int32_t)mcu_cluster_code(codes, p->code_bits, o * in + i);
+        if (head[key] < 0) order[groups++] = (int16_t)key;
+        next[i] = head[key];
+        head[key] = (int16_t)i;
+      }
+      for (r = 0; r < ohw; r++) acc[r] = 0;
+      for (g = groups - 1; g >= 0; g--) {
+        const int32_t key = order[g], first = head[key];
+        const int32_t c = key & (int32_t)mask, t = key >> p->index_bits;
+        for (j = 0; j < taps; j++) k[j] = codebook[c * taps + mcu_cluster_src(t, j, p->k_h, p->k_w)];
+        if (next[first] < 0) {
+          const int32_t a = factors[o * in + first];
+          for (j = 0; j < taps; j++) k[j] *= a;
+          mcu_cluster_plane_i8(xb + xc + first, p->in_c, q->input_offset, k, acc, p);
+        } else {
+          for (r = 0; r < hw; r++) plane[r] = 0;
+          for (i = first; i >= 0; i = next[i]) {
+            const int32_t a = factors[o * in + i];
+            const int8_t *xp = xb + xc + i;
+            for (r = 0; r < hw; r++) plane[r] += a * ((int32_t)xp[(size_t)r * (size_t)p->in_c] + q->input_offset);
+          }
+          mcu_cluster_plane_i32(plane, k, acc, p);
+        }
+        head[key] = -1;
+      }
+      for (r = 0; r < ohw; r++) {
+        yb[r * p->out_c + o] = mcu_cluster_out(acc[r] + (bias != NULL ? (uint32_t)bias[o] : 0u), o, q);
+      }
+    }
+  }
+}`,
+  };
+}
