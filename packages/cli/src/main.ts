@@ -7,10 +7,11 @@
 import { isMcuError } from "@mcu/tensor";
 import { Command, CommanderError, Option } from "commander";
 import { CODEGEN_TARGETS_HELP, codegenCommand } from "./commands/codegen.js";
+import { compileCommand } from "./commands/compile.js";
 import { compressCommand } from "./commands/compress.js";
 import { convertCommand } from "./commands/convert.js";
 import type { CommandContext } from "./commands/context.js";
-import { demoCommand } from "./commands/demo.js";
+import { DEMO_BOARD, DEMO_OUTPUT, demoCommand } from "./commands/demo.js";
 import { estimateCommand } from "./commands/estimate.js";
 import { evalCommand } from "./commands/eval.js";
 import { inspectCommand } from "./commands/inspect.js";
@@ -29,6 +30,9 @@ export const EXIT_OK = 0;
 export const EXIT_USER_ERROR = 1;
 export const EXIT_INTERNAL_ERROR = 2;
 
+/** Error codes that mean a bug in @mcu or a plugin, not in the user's input: exit code 2. */
+const INTERNAL_ERROR_CODES: ReadonlySet<string> = new Set(["MCU_E_VERIFY"]);
+
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
@@ -38,7 +42,8 @@ interface GlobalOptions {
   readonly verbose?: boolean;
 }
 
-function buildProgram(io: CliIo, options: MainOptions): Command {
+/** The commander definition of the `mcu` command (also read by tools/gen-cli-reference.ts for docs/cli-reference.md). */
+export function buildProgram(io: CliIo, options: MainOptions = {}): Command {
   const cwd = io.cwd ?? process.cwd();
   const context = async (cmd: Command): Promise<CommandContext> => {
     const globals = cmd.optsWithGlobals<GlobalOptions>();
@@ -175,16 +180,62 @@ function buildProgram(io: CliIo, options: MainOptions): Command {
     .option("--name <name>", "C name of the model (mcu_<name>_invoke); default: the file name")
     .option("--no-dsp", "emit the portable C path even where the core has the DSP extension")
     .action(
-      async (model: string, opts: { target: string; output: string; name?: string; dsp?: boolean }, cmd: Command) => {
+      async (
+        model: string,
+        opts: { target: string; output: string; name?: string; dsp?: boolean },
+        cmd: Command,
+      ) => {
         await codegenCommand(await context(cmd), model, opts);
       },
     );
 
   program
+    .command("compile")
+    .description(
+      "the whole flow: passes, C for the board, estimate, verification, report.json and report.html",
+    )
+    .argument("<model>", "model file")
+    .requiredOption("--board <id>", "catalog board id (`mcu estimate --board list`)")
+    .option(
+      "-p, --pipeline <passes>",
+      "passes and options; default: quant/int8 with --calib, float32 without",
+    )
+    .addOption(
+      new Option(
+        "--calib <file>",
+        "calibration samples, one file per model input, leading batch axis",
+      ).argParser(collect),
+    )
+    .requiredOption("-o, --output <dir>", "directory for the C project and the reports")
+    .option("--name <name>", "C name of the model (mcu_<name>_invoke); default: the file name")
+    .option("--verify <n>", "inputs to check the host-built C against the TS interpreter on (0: skip)", "10")
+    .option("--json", "print the schema-1 JSON summary instead of text")
+    .action(
+      async (
+        model: string,
+        opts: {
+          board: string;
+          pipeline?: string;
+          calib?: string[];
+          output: string;
+          name?: string;
+          verify?: string;
+          json?: boolean;
+        },
+        cmd: Command,
+      ) => {
+        await compileCommand(await context(cmd), model, opts);
+      },
+    );
+
+  program
     .command("demo")
-    .description("the whole flow on the bundled demo model: run, plan the arena, per-layer table")
-    .action(async (_opts: unknown, cmd: Command) => {
-      await demoCommand(await context(cmd));
+    .description("the whole flow on the bundled model: mnist_cnn, int8, nucleo-l4r5zi, 100 test digits")
+    .option("-o, --output <dir>", "directory for the C project and the reports", DEMO_OUTPUT)
+    .option("--board <id>", "catalog board id", DEMO_BOARD)
+    .option("--json", "print the schema-1 JSON summary instead of text")
+    .action(async (opts: { output: string; board: string; json?: boolean }, cmd: Command) => {
+      await demoCommand(await context(cmd), opts);
     });
 
   return program;
@@ -202,7 +253,7 @@ function reportError(e: unknown, io: CliIo, verbose: boolean): number {
   if (isMcuError(e)) {
     io.stderr.write(`${e.format()}\n`);
     if (verbose && e.stack !== undefined) io.stderr.write(`${e.stack}\n`);
-    return EXIT_USER_ERROR;
+    return INTERNAL_ERROR_CODES.has(e.code) ? EXIT_INTERNAL_ERROR : EXIT_USER_ERROR;
   }
   const err = e instanceof Error ? e : new Error(String(e));
   io.stderr.write(`internal error: ${err.message}\n`);

@@ -1,35 +1,125 @@
+/**
+ * `mcu demo` in-process, into a temporary directory. Oracles: the test labels, onnxruntime's
+ * logits for the same digits (fixtures/pytorch-mnist), and the fixtures the bundled assets were
+ * made from.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readNpy } from "@mcu/tensor";
+import { readFixture } from "@mcu/testing";
+import { DEMO_ASSETS_DIR } from "../demo-assets.js";
 import { captureIo } from "../internal/capture-io.js";
 import { main } from "../main.js";
+import type { DemoSummary } from "./demo.js";
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "mcu-demo-"));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Indices into the 1,996-digit test split of the first 10 digits of each class. */
+function firstTenPerClass(): number[] {
+  const labels = readNpy(readFixture("mnist", "test-labels.npy")).data as Uint8Array;
+  const count = new Array<number>(10).fill(0);
+  const picked: number[] = [];
+  labels.forEach((l, i) => {
+    if (count[l]! < 10) {
+      count[l]! += 1;
+      picked.push(i);
+    }
+  });
+  return picked;
+}
+
+const asset = (name: string): Uint8Array => new Uint8Array(readFileSync(join(DEMO_ASSETS_DIR, name)));
 
 describe("mcu demo", () => {
-  it("runs the demo CNN and prints the per-layer table with arena placement and totals", async () => {
-    const io = captureIo();
+  it("ships assets made from the fixtures: the model, 200 calibration digits, 10 test digits per class", () => {
+    expect(
+      Buffer.from(asset("mnist_cnn.onnx")).equals(
+        Buffer.from(readFixture("pytorch-mnist", "mnist_cnn.onnx")),
+      ),
+    ).toBe(true);
+    expect(
+      Buffer.from(asset("calib-digits.npy")).equals(Buffer.from(readFixture("mnist", "calib-digits.npy"))),
+    ).toBe(true);
+    const picked = firstTenPerClass();
+    const all = readNpy(readFixture("mnist", "test-digits.npy")).data as Uint8Array;
+    const allLabels = readNpy(readFixture("mnist", "test-labels.npy")).data as Uint8Array;
+    const test = readNpy(asset("test-digits.npy"));
+    const labels = readNpy(asset("test-labels.npy"));
+    expect(test.shape).toEqual([100, 28, 28]);
+    expect(labels.shape).toEqual([100]);
+    picked.forEach((i, k) => {
+      expect(
+        Buffer.from(all.subarray(i * 784, (i + 1) * 784)).equals(
+          Buffer.from((test.data as Uint8Array).subarray(k * 784, (k + 1) * 784)),
+        ),
+      ).toBe(true);
+      expect((labels.data as Uint8Array)[k]).toBe(allLabels[i]);
+    });
+  });
+
+  it("compiles the bundled model to int8 C and prints float, int8 TS and int8 C accuracy within 0.5 pt", async () => {
+    const io = captureIo(dir);
     expect(await main(["demo"], io)).toBe(0);
     expect(io.err()).toBe("");
     const out = io.out();
-    expect(out).toMatch(/layer\s+op\s+output\s+MACs\s+params\s+arena offset\s+arena bytes/);
-    // By hand: conv1 26·26·8 outputs × 9 = 48,672 MACs, 8·9 + 8 = 80 params;
-    // conv2 11·11·16 × 9·8 = 139,392 MACs, 16·72 + 16 = 1,168 params;
-    // fc 400 × 10 = 4,000 MACs, 4,010 params.
-    expect(out).toMatch(/conv1\s+core\.conv2d\s+float32\[1,26,26,8\]\s+48,672\s+80\s+[\d,]+\s+21,632\n/);
-    expect(out).toMatch(/conv2\s+core\.conv2d\s+float32\[1,11,11,16\]\s+139,392\s+1,168\s+[\d,]+\s+7,744\n/);
-    expect(out).toMatch(/fc\s+core\.fully_connected\s+float32\[1,10\]\s+4,000\s+4,010\s+[\d,]+\s+40\n/);
-    expect(out).toContain("total MACs:  192,064\n");
-    expect(out).toContain("params:      5,258 (21,032 B (20.5 KiB) of weights)\n");
-    // The arena can never be smaller than the largest pair of buffers live together: conv1's
-    // input (3,136 B) and output (21,632 B) are both live while conv1 runs.
-    const peak = Number(/peak arena:\s+([\d,]+) B/.exec(out)![1]!.replace(/,/g, ""));
-    expect(peak).toBeGreaterThanOrEqual(3136 + 21632);
-    const probs = /output:\s+\[([^\]]+)\]/.exec(out)![1]!.split(", ").map(Number);
-    expect(probs).toHaveLength(10);
-    expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
-  });
+    const accuracy = (row: RegExp): number => Number(row.exec(out)![1]);
+    const float = accuracy(/^\s+float32\s+TS interpreter\s+([\d.]+)%/m);
+    const int8 = accuracy(/^\s+int8\s+TS interpreter\s+([\d.]+)%/m);
+    const c = accuracy(/^\s+int8\s+C, host \w+\s+([\d.]+)%/m);
+    expect(Math.abs(int8 - float)).toBeLessThanOrEqual(0.5);
+    expect(c).toBe(int8);
+    expect(out).toContain("outputs byte-identical to int8 TS on 100/100");
+    // The float column is onnxruntime's accuracy on the same 100 digits.
+    const ort = readNpy(readFixture("pytorch-mnist", "mnist_cnn.test_logits_all.npy")).data as Float32Array;
+    const labels = readNpy(readFixture("mnist", "test-labels.npy")).data as Uint8Array;
+    const picked = firstTenPerClass();
+    const ortCorrect = picked.filter((i) => {
+      const row = Array.from(ort.subarray(i * 10, i * 10 + 10));
+      return row.indexOf(Math.max(...row)) === labels[i];
+    }).length;
+    expect(float).toBe(ortCorrect);
+    // The per-layer table, the fit and the report.
+    expect(out).toMatch(/^#\s+layer\s+op\s+C kernel\s+output\s+MACs/m);
+    expect(out).toContain("pipeline: quant/int8 (default: calibration samples given");
+    expect(out).toContain("fits nucleo-l4r5zi: yes");
+    expect(out).toContain("report: mcu-demo-out/report.html");
+    expect(existsSync(join(dir, "mcu-demo-out", "report.html"))).toBe(true);
+    const report = JSON.parse(readFileSync(join(dir, "mcu-demo-out", "report.json"), "utf8")) as {
+      verify: { status: string };
+      pipeline: { text: string };
+    };
+    expect(report.verify.status).toBe("passed");
+    expect(report.pipeline.text).toBe("quant/int8");
+  }, 120_000);
 
-  it("prints the same output on every run (fixed seed)", async () => {
-    const a = captureIo();
-    const b = captureIo();
-    await main(["demo"], a);
-    await main(["demo"], b);
-    expect(a.out()).toBe(b.out());
-  });
+  it("prints the --json summary and says so when there is no host C compiler", async () => {
+    const saved = process.env.MCU_CC;
+    process.env.MCU_CC = join(dir, "no-such-compiler");
+    try {
+      const io = captureIo(dir);
+      expect(await main(["demo", "-o", "out-json", "--json"], io)).toBe(0);
+      const s = JSON.parse(io.out()) as DemoSummary;
+      expect(s.schema).toBe(1);
+      expect(s.samples).toBe(100);
+      expect(Math.abs(s.accuracy.int8Ts - s.accuracy.float)).toBeLessThanOrEqual(0.005);
+      expect(s.accuracy.int8C).toBeNull();
+      expect(s.c.status).toBe("skipped");
+      expect(s.c.reason).toMatch(/^no host C compiler \(.*no-such-compiler was not found/);
+      expect(s.compile).toMatchObject({ board: "nucleo-l4r5zi", dir: "out-json", fits: true });
+      expect(s.compile.verify.status).toBe("skipped");
+      expect(existsSync(join(dir, "out-json", "report.html"))).toBe(true);
+
+      const text = captureIo(dir);
+      expect(await main(["demo", "-o", "out-text"], text)).toBe(0);
+      expect(text.out()).toMatch(/^\s+int8\s+C\s+not run\s+no host C compiler/m);
+    } finally {
+      if (saved === undefined) delete process.env.MCU_CC;
+      else process.env.MCU_CC = saved;
+    }
+  }, 120_000);
 });
