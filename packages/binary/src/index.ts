@@ -28,5 +28,12 @@ export {
 export { binaryKernels } from "./kernels/index.js";
 export { binaryCKernels, POPCOUNT_KINDS, type PopcountKind } from "./c/index.js";
 export { binaryPasses, foldThreshold, fromSign } from "./passes/index.js";
+export {
+  BINARY_COST_COEFFICIENTS,
+  binaryCostFeatures,
+  binaryCosts,
+  binaryInstructions,
+  type CostFeatures,
+} from "./costs.js";
 export { binaryPlugin };
 export default binaryPlugin;

@@ -4,6 +4,7 @@
  */
 import { definePlugin, PLUGIN_API_VERSION, type Plugin } from "@mcu/tensor";
 import { binaryCKernels, type PopcountKind } from "./c/index.js";
+import { binaryCosts } from "./costs.js";
 import { binaryKernels } from "./kernels/index.js";
 import { binaryOps } from "./ops/index.js";
 import { binaryPasses } from "./passes/index.js";
@@ -23,6 +24,7 @@ export function createBinaryPlugin(options: BinaryPluginOptions = {}): Plugin {
     kernels: binaryKernels,
     passes: binaryPasses,
     cKernels: binaryCKernels(options.popcount),
+    costs: binaryCosts,
   });
 }
 

@@ -30,8 +30,8 @@ static void mcu_bin_fc(const uint32_t *x, const uint32_t *w, void *y, int32_t ba
   };
 }
 
-const signDriver: CSupportCode = {
-  id: "binary/sign",
+const signBody: CSupportCode = {
+  id: "binary/sign-body",
   code: `
 /* binary.sign: bit j of a row is set iff x < 0 (sign(0) = +1); rows padded to whole words. */
 #define MCU_BIN_SIGN_BODY(T)                                                     \\
@@ -45,9 +45,19 @@ const signDriver: CSupportCode = {
       for (j = 0; j < end; j++) word |= (uint32_t)(xr[k * 32 + j] < 0) << j;    \\
       y[(size_t)r * (size_t)words + (size_t)k] = word;                          \\
     }                                                                           \\
-  }
-static void mcu_bin_sign_f32(const float *x, uint32_t *y, int32_t rows, int32_t last) { MCU_BIN_SIGN_BODY(float) }
-static void mcu_bin_sign_i32(const int32_t *x, uint32_t *y, int32_t rows, int32_t last) { MCU_BIN_SIGN_BODY(int32_t) }`,
+  }`,
+};
+
+const signF32: CSupportCode = {
+  id: "binary/sign-f32",
+  requires: [signBody],
+  code: "static void mcu_bin_sign_f32(const float *x, uint32_t *y, int32_t rows, int32_t last) { MCU_BIN_SIGN_BODY(float) }",
+};
+
+const signI32: CSupportCode = {
+  id: "binary/sign-i32",
+  requires: [signBody],
+  code: "static void mcu_bin_sign_i32(const int32_t *x, uint32_t *y, int32_t rows, int32_t last) { MCU_BIN_SIGN_BODY(int32_t) }",
 };
 
 /** The C kernels of binary.fully_connected and binary.sign. */
@@ -82,8 +92,12 @@ export function denseCKernels(popcount: PopcountKind): CKernelDef[] {
       const x = ctx.inputs[0]!;
       const last = x.shape[x.shape.length - 1]!;
       const rows = last === 0 ? 0 : numElements(x.shape) / last;
-      const fn = x.dtype === "float32" ? "mcu_bin_sign_f32" : "mcu_bin_sign_i32";
-      return { support: [signDriver], code: `${fn}(${ctx.input(0)}, ${ctx.output(0)}, ${rows}, ${last});` };
+      const f32 = x.dtype === "float32";
+      const fn = f32 ? "mcu_bin_sign_f32" : "mcu_bin_sign_i32";
+      return {
+        support: [f32 ? signF32 : signI32],
+        code: `${fn}(${ctx.input(0)}, ${ctx.output(0)}, ${rows}, ${last});`,
+      };
     },
   };
   return [dense, sign];
