@@ -93,10 +93,11 @@ export function buildProgram(io: CliIo, options: MainOptions = {}): Command {
     )
     .option("--engine <name>", "engine that runs the model (ts, or one an installed plugin provides)", "ts")
     .option("--stats <file>", "write the engine's statistics of the last run as JSON")
+    .option("--json", "print the schema-1 JSON summary instead of text")
     .action(
       async (
         model: string,
-        opts: { input: string[]; output: string[]; engine: string; stats?: string },
+        opts: { input: string[]; output: string[]; engine: string; stats?: string; json?: boolean },
         cmd: Command,
       ) => {
         await runCommand(await context(cmd), model, opts);
@@ -134,8 +135,9 @@ export function buildProgram(io: CliIo, options: MainOptions = {}): Command {
     .description("convert a model between formats, chosen by extension")
     .argument("<in>", "model file to read")
     .argument("<out>", "model file to write")
-    .action(async (input: string, output: string, _opts: unknown, cmd: Command) => {
-      await convertCommand(await context(cmd), input, output);
+    .option("--json", "print the schema-1 JSON summary instead of text")
+    .action(async (input: string, output: string, opts: { json?: boolean }, cmd: Command) => {
+      await convertCommand(await context(cmd), input, output, opts);
     });
 
   program
@@ -161,10 +163,11 @@ export function buildProgram(io: CliIo, options: MainOptions = {}): Command {
       ).argParser(collect),
     )
     .option("--report <file>", "write the per-layer quality report (SQNR, top-1 agreement) as JSON")
+    .option("--json", "print the schema-1 JSON summary instead of text")
     .action(
       async (
         input: string,
-        opts: { pipeline: string; output: string; calib?: string[]; report?: string },
+        opts: { pipeline: string; output: string; calib?: string[]; report?: string; json?: boolean },
         cmd: Command,
       ) => {
         await compressCommand(await context(cmd), input, opts);
@@ -179,10 +182,11 @@ export function buildProgram(io: CliIo, options: MainOptions = {}): Command {
     .requiredOption("-o, --output <dir>", "directory to write the C project into")
     .option("--name <name>", "C name of the model (mcu_<name>_invoke); default: the file name")
     .option("--no-dsp", "emit the portable C path even where the core has the DSP extension")
+    .option("--json", "print the schema-1 JSON summary instead of text")
     .action(
       async (
         model: string,
-        opts: { target: string; output: string; name?: string; dsp?: boolean },
+        opts: { target: string; output: string; name?: string; dsp?: boolean; json?: boolean },
         cmd: Command,
       ) => {
         await codegenCommand(await context(cmd), model, opts);

@@ -47,6 +47,35 @@ async function runWith(engine: string, out: string, extra: string[] = []): Promi
 }
 
 describe("mcu codegen", () => {
+  it("prints the schema-1 --json summary instead of text", async () => {
+    const io = captureIo();
+    expect(await main(["codegen", model, "--target", "host", "-o", path("json"), "--json"], io)).toBe(0);
+    const s = JSON.parse(io.out()) as {
+      schema: number;
+      target: string;
+      name: string;
+      arenaBytes: number;
+      files: string[];
+      layers: { node: string; op: string; variant: string }[];
+      build: string;
+    };
+    expect(s).toMatchObject({
+      schema: 1,
+      dir: path("json"),
+      target: "host",
+      name: "small",
+      build: "make host",
+    });
+    expect(s.layers.map((l) => [l.node, l.op])).toEqual([
+      ["conv", "core.conv2d"],
+      ["gap", "core.mean"],
+      ["prob", "core.softmax"],
+    ]);
+    expect(s.files).toContain("small.c");
+    const header = readFileSync(path("json/small.h"), "utf8");
+    expect(header).toContain(`#define MCU_SMALL_ARENA_BYTES ${s.arenaBytes}`);
+  });
+
   it("writes the project for cortex-m4; its host build computes what `mcu run` computes", async () => {
     const io = captureIo();
     expect(await main(["codegen", model, "--target", "cortex-m4", "-o", path("out")], io)).toBe(0);

@@ -17,6 +17,28 @@ export interface CodegenCommandOptions {
   readonly name?: string;
   /** `false` (`--no-dsp`): the portable C path even on a core with the DSP extension. */
   readonly dsp?: boolean;
+  readonly json?: boolean;
+}
+
+/** The `codegen --json` document, schema 1. */
+export interface CodegenSummary {
+  readonly schema: 1;
+  readonly dir: string;
+  readonly target: string;
+  /** The C name (`mcu_<name>_invoke`). */
+  readonly name: string;
+  /** `MCU_<NAME>_ARENA_BYTES`. */
+  readonly arenaBytes: number;
+  readonly files: readonly string[];
+  /** Per node: its C kernel variant and scratch bytes. */
+  readonly layers: readonly {
+    readonly node: string;
+    readonly op: string;
+    readonly variant: string;
+    readonly scratchBytes: number;
+  }[];
+  /** The command that builds it (in `dir`). */
+  readonly build: string;
 }
 
 /** The `--target` help text. */
@@ -58,6 +80,25 @@ export async function codegenCommand(
     target.kind === "host"
       ? "make host"
       : `make ${target.name}${target.qemuMachine !== undefined ? ` && make run-${target.name}` : ""}`;
+  if (opts.json === true) {
+    const summary: CodegenSummary = {
+      schema: 1,
+      dir: opts.output,
+      target: target.name,
+      name: g.name,
+      arenaBytes: g.arenaBytes,
+      files: [...project.files.keys()],
+      layers: g.layers.map((l) => ({
+        node: l.node,
+        op: l.op,
+        variant: l.variant,
+        scratchBytes: l.scratchBytes,
+      })),
+      build: make,
+    };
+    ctx.io.stdout.write(`${JSON.stringify(summary)}\n`);
+    return;
+  }
   ctx.io.stdout.write(
     `wrote ${opts.output}: ${[...project.files.keys()].join(", ")}\n` +
       `model ${g.name} for ${target.name}: ${g.layers.length} layers, arena ${g.arenaBytes} bytes (MCU_${g.name.toUpperCase()}_ARENA_BYTES)\n` +

@@ -97,6 +97,30 @@ describe("mcu compress", () => {
     expect(r.agreement).toBeGreaterThanOrEqual(0.99);
   }, 120_000);
 
+  it("prints the schema-1 --json summary instead of text", async () => {
+    const io = captureIo();
+    const model = fixturePath("pytorch-mnist", "mnist_cnn.onnx");
+    const args = ["compress", model, "-p", "quant/int8", "--calib", path("calib.npy"), "-o", path("j.mcuir")];
+    expect(await main([...args, "--report", path("j.json"), "--json"], io)).toBe(0);
+    const s = JSON.parse(io.out()) as {
+      schema: number;
+      bytes: number;
+      passes: { pass: string; changed: boolean }[];
+      report: { file: string; top1Agreement: number };
+    };
+    expect(s).toMatchObject({
+      schema: 1,
+      input: model,
+      output: path("j.mcuir"),
+      format: "mcuir",
+      calibrationSamples: 200,
+    });
+    expect(s.bytes).toBe(readFileSync(path("j.mcuir")).length);
+    expect(s.passes.map((p) => [p.pass, p.changed])).toEqual([["quant/int8", true]]);
+    const report = JSON.parse(readFileSync(path("j.json"), "utf8")) as { top1Agreement: number };
+    expect(s.report).toEqual({ file: path("j.json"), top1Agreement: report.top1Agreement });
+  }, 120_000);
+
   it("writes int4 weights to .mcuir and reads them back to run", async () => {
     const io = captureIo();
     const model = fixturePath("pytorch-mnist", "mnist_dscnn.onnx");

@@ -43,6 +43,19 @@ async function inspectJson(file: string): Promise<unknown> {
 }
 
 describe("mcu convert", () => {
+  it("prints the schema-1 --json summary instead of text", async () => {
+    const io = captureIo();
+    expect(await main(["convert", path("a.mcuir"), path("j.mcuir"), "--json"], io)).toBe(0);
+    expect(JSON.parse(io.out())).toEqual({
+      schema: 1,
+      input: path("a.mcuir"),
+      inputFormat: "mcuir",
+      output: path("j.mcuir"),
+      outputFormat: "mcuir",
+      bytes: readFileSync(path("j.mcuir")).length,
+    });
+  });
+
   it("round-trips .mcuir → .mcuir: same bytes, same report, same outputs", async () => {
     const io = captureIo();
     expect(await main(["convert", path("a.mcuir"), path("b.mcuir")], io)).toBe(0);

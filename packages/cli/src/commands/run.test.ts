@@ -35,6 +35,23 @@ const npyFile = (name: string, shape: number[], values: number[]): string => {
 const readOut = (name: string) => readNpy(new Uint8Array(readFileSync(path(name))));
 
 describe("mcu run", () => {
+  it("prints the schema-1 --json summary instead of text", async () => {
+    const io = captureIo();
+    const input = npyFile("batch2.npy", [2, 4], [1, 2, 3, 4, 0, 0, 0, 1]);
+    const args = ["run", model, "--input", input, "--output", path("batch2.out.npy"), "--json"];
+    expect(await main(args, io)).toBe(0);
+    expect(JSON.parse(io.out())).toEqual({
+      schema: 1,
+      engine: "ts",
+      runs: 2,
+      outputs: [{ file: path("batch2.out.npy"), dtype: "float32", shape: [2, 1, 3] }],
+    });
+    expect(Array.from(readOut("batch2.out.npy").data as Float32Array)).toEqual([
+      ...expected([1, 2, 3, 4]),
+      ...expected([0, 0, 0, 1]),
+    ]);
+  });
+
   it("runs one .npy input and writes a .npy output in the graph's shape", async () => {
     const io = captureIo();
     const input = npyFile("one.npy", [4], [1, 2, 3, 4]);

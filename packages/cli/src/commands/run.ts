@@ -1,4 +1,4 @@
-/** `mcu run <model> --input <f>... --output <f> [--engine ts] [--stats <f.json>]`. */
+/** `mcu run <model> --input <f>... --output <f> [--engine ts] [--stats <f.json>] [--json]`. */
 import { formatShape } from "@mcu/tensor";
 import { writeUserFile } from "../io.js";
 import { readModel } from "../model-file.js";
@@ -12,6 +12,21 @@ export interface RunOptions {
   readonly output: readonly string[];
   readonly engine: string;
   readonly stats?: string;
+  readonly json?: boolean;
+}
+
+/** The `run --json` document, schema 1. */
+export interface RunSummary {
+  readonly schema: 1;
+  readonly engine: string;
+  /** Inferences run (the leading batch, or 1). */
+  readonly runs: number;
+  /** The files written, one per model output. */
+  readonly outputs: readonly {
+    readonly file: string;
+    readonly dtype: string;
+    readonly shape: readonly number[];
+  }[];
 }
 
 /** Runs `mcu run`. */
@@ -29,6 +44,16 @@ export async function runCommand(ctx: CommandContext, model: string, opts: RunOp
     await writeModelOutputs(io, outputs, opts.output);
     if (opts.stats !== undefined) {
       await writeUserFile(io, opts.stats, `${JSON.stringify(prepared.stats?.() ?? {}, null, 2)}\n`);
+    }
+    if (opts.json === true) {
+      const summary: RunSummary = {
+        schema: 1,
+        engine: opts.engine,
+        runs: inputs.runs,
+        outputs: outputs.map((v, i) => ({ file: opts.output[i]!, dtype: v.dtype, shape: [...v.shape] })),
+      };
+      io.stdout.write(`${JSON.stringify(summary)}\n`);
+      return;
     }
     outputs.forEach((v, i) => {
       io.stdout.write(`wrote ${opts.output[i]}: ${v.dtype}${formatShape(v.shape)}\n`);
