@@ -3,7 +3,8 @@
  * naive definitions and TFLite Micro's golden outputs) on random cases of every kind: conv2d
  * (groups, dilation, strides, SAME/VALID/EXPLICIT, per-channel and per-tensor weights, fused
  * activations), depthwise (multipliers 1–3, one input channel, channels not a multiple of four),
- * fully_connected, pooling, ADD/SUB with broadcasting (int8 and int16) and softmax. Each path is
+ * fully_connected, pooling, ADD/SUB with broadcasting (int8 and int16) and softmax, plus the shapes
+ * the DSP kernels specialize for and requantizations at the limits of their fast form. Each path is
  * run: portable C and the DSP path on the host (gcc with ASan + UBSan; SXTB16/SMLAD emulated in C),
  * and both on a Cortex-M4 under QEMU (the DSP path with the real instructions).
  */
@@ -15,7 +16,15 @@ const KINDS = [
   ["depthwise_conv2d", ["depthwise"]],
   ["fully_connected", ["fc"]],
   ["pooling, add/sub, mean, softmax", ["pool", "add", "mean", "softmax"]],
+  ["depthwise_conv2d, the DSP kernel's shapes", ["dwdsp"]],
+  ["conv2d, the DSP kernel's shapes", ["convdsp"]],
+  ["requantization at the fast form's limits", ["edge"]],
 ] as const;
+
+/** Kinds whose every layer the DSP kernels must take on a DSP target. */
+const ALL_DSP: readonly string[] = ["dwdsp", "convdsp"];
+/** Kinds with some layer on a DSP kernel on a DSP target (and, for `edge`, some on portable C). */
+const SOME_DSP: readonly string[] = ["conv", "depthwise", "fc", "edge"];
 
 const RUNS = [
   ["host, portable C", "host", {}],
@@ -32,11 +41,11 @@ describe.each(KINDS)("%s in C is byte-identical to the TS kernels", (_name, kind
   it.each(RUNS)("%s", async (_run, target, options) => {
     const m = await prepareOn(cases.graph, registry, target, options);
     if (target !== "host" && !("dsp" in options)) {
-      expect(m.generated.layers.some((l) => l.variant.includes("dsp"))).toBe(
-        kinds.includes("conv" as never) ||
-          kinds.includes("depthwise" as never) ||
-          kinds.includes("fc" as never),
-      );
+      const dsp = m.generated.layers.filter((l) => l.variant.includes("dsp")).length;
+      const kind: string = kinds[0];
+      if (ALL_DSP.includes(kind)) expect(dsp).toBe(cases.cases.length);
+      else expect(dsp > 0).toBe(SOME_DSP.includes(kind));
+      if (kind === "edge") expect(dsp).toBeLessThan(cases.cases.length);
     }
     const actual = await m.invokeBatch(samples);
     const bad = byteMismatches(actual, expected).map((i) => cases.cases[i % cases.cases.length]);

@@ -15,6 +15,7 @@ import {
   conv2dOp,
   depthwiseConv2dOp,
   fullyConnectedOp,
+  InternalError,
   type KernelPrepareContext,
   numElements,
   type TensorInfo,
@@ -26,15 +27,9 @@ import { type QuantKernelOptions, roundingOf } from "../kernels/options.js";
 import type { RoundingMode } from "../multiplier.js";
 import { isPerTensor, isQuantized, zeroPointOf } from "../quant-info.js";
 import { dspGemm, type PackedGemm, packGemm, portableGemm } from "./gemm.js";
-import {
-  dspPrimitives,
-  littleEndianCheck,
-  packInt16Words,
-  requantSupport,
-  rightShiftTable,
-  rqRightSupport,
-  wrapInt32,
-} from "./support.js";
+import { dwDspScratchBytes, dwDspSupports, emitDwDsp } from "./depthwise-dsp.js";
+import { accumulatorBounds, fastRequantTable } from "./requant.js";
+import { littleEndianCheck, requantSupport, wrapInt32 } from "./support.js";
 
 /** Variant names of the int8 C kernels. */
 export const INT8_C = "quant/int8";
@@ -149,6 +144,13 @@ function convScratch(p: ConvParams, dsp: boolean) {
   ];
 }
 
+/** The DSP requantization table of a convolution (gemm form), or undefined when not provably exact. */
+function convFastTable(p: ConvParams, rows: ArrayLike<number>): Int32Array | undefined {
+  const k = p.kH * p.kW * p.filterInC;
+  const bounds = accumulatorBounds(rows, p.outC, k, p.bias);
+  return fastRequantTable(p.multiplier, p.shift, p.outputOffset, bounds, "gemm");
+}
+
 /** Emits the descriptor, packed weights and call of an int8 convolution (groups ≥ 1). */
 function emitConv(ctx: CEmitContext, geo: ConvGeometry, dsp: boolean, rounding: RoundingMode) {
   const { p, rows } = geo;
@@ -171,7 +173,9 @@ function emitConv(ctx: CEmitContext, geo: ConvGeometry, dsp: boolean, rounding: 
   });
   const w = ctx.constArray("w", "uint32_t", words);
   const bias = ctx.constArray("bias", "int32_t", Int32Array.from(packs.flatMap((q) => Array.from(q.bias))));
-  const table = dsp ? rightShiftTable(p.multiplier, p.shift, rounding) : undefined;
+  const table = dsp ? convFastTable(p, rows) : undefined;
+  if (dsp && table === undefined)
+    throw new InternalError("the DSP conv kernel was picked for a layer it cannot requantize");
   const rq = table !== undefined ? ctx.constArray("rq", "int32_t", table) : "NULL";
   const mult = table === undefined ? ctx.constArray("mult", "int32_t", p.multiplier) : "NULL";
   const shift = table === undefined ? ctx.constArray("shift", "int32_t", p.shift) : "NULL";
@@ -238,7 +242,13 @@ export function conv2dCKernels(options?: QuantKernelOptions): CKernelDef[] {
     op: conv2dOp.name,
     variant: dsp ? INT8_DSP_C : INT8_C,
     priority: dsp ? 10 : 0,
-    supports: (ctx: Ctx) => int8ConvSupports(ctx, dsp, ctx.target),
+    supports: (ctx: Ctx) => {
+      if (!int8ConvSupports(ctx, dsp, ctx.target)) return false;
+      if (!dsp) return true;
+      const [x, w, b] = ctx.inputs;
+      const p = prepareConvParams(x!, w!, b, ctx.outputs[0]!, ctx.attrs as never, options);
+      return convFastTable(p, w!.data as Int8Array) !== undefined;
+    },
     scratch: (ctx: Ctx) => {
       const [x, w, b] = ctx.inputs;
       return convScratch(prepareConvParams(x!, w!, b, ctx.outputs[0]!, ctx.attrs as never, options), dsp);
@@ -285,17 +295,17 @@ static void mcu_q_taps(const int8_t *x, int32_t oy, int32_t ox, const mcu_q_dw_t
 }`,
 };
 
-function depthwiseSupport(rounding: RoundingMode, dsp: boolean): CSupportCode {
+function depthwiseSupport(rounding: RoundingMode): CSupportCode {
   const store = (indent: string) => `
 ${indent}{
-${indent}  const int32_t v = mcu_q_rq((int32_t)acc, mult[o], shift[o]) + d->out_offset;
-${indent}  *y++ = (int8_t)(v < d->act_min ? d->act_min : (v > d->act_max ? d->act_max : v));
+${indent}  const int32_t r = mcu_q_rq((int32_t)acc, mult[o], shift[o]), lo = d->act_min - d->out_offset;
+${indent}  const int32_t hi = d->act_max - d->out_offset;
+${indent}  *y++ = (int8_t)((r < lo ? lo : (r > hi ? hi : r)) + d->out_offset);
 ${indent}}`;
-  if (!dsp) {
-    return {
-      id: `quant/dw-s8-c-${rounding}`,
-      requires: [tapPointers, requantSupport(rounding)],
-      code: `
+  return {
+    id: `quant/dw-s8-c-${rounding}`,
+    requires: [tapPointers, requantSupport(rounding)],
+    code: `
 /* int8 depthwise: y[c*m+k] = clamp(MBQM(bias'[o] + sum_t w[t][o] * x_t[c]) + z_y); taps outside the image read
    the zero-point row, which bias' (bias - z_x * sum_t w) cancels. w is [k_h*k_w][out_c] int8. */
 static void mcu_q_dw_s8_c(const int8_t *x, const int8_t *w, int8_t *y, const mcu_q_dw_t *d, const int32_t *bias,
@@ -314,116 +324,6 @@ static void mcu_q_dw_s8_c(const int8_t *x, const int8_t *w, int8_t *y, const mcu
             uint32_t acc = (uint32_t)bias[o];
             for (t = 0; t < taps; t++) acc += (uint32_t)(w[t * d->out_c + o] * tp[t][c]);${store("            ")}
           }
-        }
-      }
-    }
-  }
-}`,
-    };
-  }
-  return {
-    id: `quant/dw-s8-dsp-${rounding}`,
-    requires: [tapPointers, requantSupport(rounding), rqRightSupport(rounding), dspPrimitives],
-    code: `
-/* Requantizes four accumulators of channels c0..c0+3 and stores them: with the right-shift table rq
-   (4 words per channel) when the layer has one, else with mult/shift. */
-static void mcu_q_dw_store4(uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, const int32_t *rq,
-                            const int32_t *mult, const int32_t *shift, const mcu_q_dw_t *d, int8_t *y) {
-  const int32_t zo = d->out_offset, lo = d->act_min, hi = d->act_max;
-  int32_t v0, v1, v2, v3;
-  if (rq != NULL) {
-    v0 = mcu_q_rq_right((int32_t)a0, rq);
-    v1 = mcu_q_rq_right((int32_t)a1, rq + 3);
-    v2 = mcu_q_rq_right((int32_t)a2, rq + 6);
-    v3 = mcu_q_rq_right((int32_t)a3, rq + 9);
-  } else {
-    v0 = mcu_q_rq((int32_t)a0, mult[0], shift[0]);
-    v1 = mcu_q_rq((int32_t)a1, mult[1], shift[1]);
-    v2 = mcu_q_rq((int32_t)a2, mult[2], shift[2]);
-    v3 = mcu_q_rq((int32_t)a3, mult[3], shift[3]);
-  }
-  v0 += zo;
-  v1 += zo;
-  v2 += zo;
-  v3 += zo;
-  y[0] = (int8_t)(v0 < lo ? lo : (v0 > hi ? hi : v0));
-  y[1] = (int8_t)(v1 < lo ? lo : (v1 > hi ? hi : v1));
-  y[2] = (int8_t)(v2 < lo ? lo : (v2 > hi ? hi : v2));
-  y[3] = (int8_t)(v3 < lo ? lo : (v3 > hi ? hi : v3));
-}
-/* One tap of four channels: x from ADDR (4 int8), weights (c0,c2),(c1,c3) from W. */
-#define MCU_Q_DW_TAP(ADDR, W)                  \
-  do {                                         \
-    uint32_t v_, xe_, xo_;                     \
-    const uint32_t we_ = (W)[0], wo_ = (W)[1]; \
-    memcpy(&v_, (ADDR), 4);                    \
-    xe_ = MCU_SXTB16(v_);                      \
-    xo_ = MCU_SXTB16_ROR8(v_);                 \
-    a0 = MCU_SMLABB(xe_, we_, a0);             \
-    a2 = MCU_SMLATT(xe_, we_, a2);             \
-    a1 = MCU_SMLABB(xo_, wo_, a1);             \
-    a3 = MCU_SMLATT(xo_, wo_, a3);             \
-  } while (0)
-/* int8 depthwise (multiplier 1) on the DSP: four channels at a time, x widened by SXTB16 to
-   (c0,c2),(c1,c3) and multiplied by weights pre-widened in that order, 2 words per tap:
-   w16[(g*taps + t)*2 + {0,1}] for channel group g. Each output pixel first gets its taps' input
-   pointers (base + off[t] inside the image; the zero-point row outside); a 3x3 window is then
-   fully unrolled. Channels beyond the last full group of four run on w (int8, [taps][out_c]). */
-static void mcu_q_dw_s8_dsp(const int8_t *x, const uint32_t *w16, const int8_t *w, int8_t *y, const mcu_q_dw_t *d,
-                            const int32_t *bias, const int32_t *mult, const int32_t *shift, const int32_t *rq,
-                            const int8_t *zrow, const int32_t *off) {
-  const int8_t *tp[MCU_Q_MAX_TAPS];
-  const int32_t taps = d->k_h * d->k_w, groups = d->in_c >> 2;
-  const int32_t zo = d->out_offset, lo = d->act_min, hi = d->act_max;
-  const int32_t span_h = (d->k_h - 1) * d->dil_h, span_w = (d->k_w - 1) * d->dil_w;
-  int32_t b, oy, ox, g, c, t;
-  for (b = 0; b < d->batches; b++) {
-    const int8_t *xb = x + (size_t)b * (size_t)(d->in_h * d->in_w * d->in_c);
-    for (oy = 0; oy < d->out_h; oy++) {
-      const int32_t iy0 = oy * d->stride_h - d->pad_top;
-      const int32_t rows_in = iy0 >= 0 && iy0 + span_h < d->in_h;
-      for (ox = 0; ox < d->out_w; ox++) {
-        const int32_t ix0 = ox * d->stride_w - d->pad_left;
-        const uint32_t *wg = w16;
-        if (rows_in && ix0 >= 0 && ix0 + span_w < d->in_w) {
-          const int8_t *px = xb + ((size_t)iy0 * (size_t)d->in_w + (size_t)ix0) * (size_t)d->in_c;
-          for (t = 0; t < taps; t++) tp[t] = px + off[t];
-        } else {
-          mcu_q_taps(xb, oy, ox, d, zrow, tp);
-        }
-        if (taps == 9) {
-          const int8_t *t0 = tp[0], *t1 = tp[1], *t2 = tp[2], *t3 = tp[3], *t4 = tp[4], *t5 = tp[5], *t6 = tp[6],
-                       *t7 = tp[7], *t8 = tp[8];
-          for (g = 0; g < groups; g++, wg += 18, y += 4) {
-            const int32_t c0 = 4 * g;
-            uint32_t a0 = (uint32_t)bias[c0], a1 = (uint32_t)bias[c0 + 1], a2 = (uint32_t)bias[c0 + 2],
-                     a3 = (uint32_t)bias[c0 + 3];
-            MCU_Q_DW_TAP(t0 + c0, wg);
-            MCU_Q_DW_TAP(t1 + c0, wg + 2);
-            MCU_Q_DW_TAP(t2 + c0, wg + 4);
-            MCU_Q_DW_TAP(t3 + c0, wg + 6);
-            MCU_Q_DW_TAP(t4 + c0, wg + 8);
-            MCU_Q_DW_TAP(t5 + c0, wg + 10);
-            MCU_Q_DW_TAP(t6 + c0, wg + 12);
-            MCU_Q_DW_TAP(t7 + c0, wg + 14);
-            MCU_Q_DW_TAP(t8 + c0, wg + 16);
-            mcu_q_dw_store4(a0, a1, a2, a3, rq != NULL ? rq + 3 * c0 : NULL, mult + c0, shift + c0, d, y);
-          }
-        } else {
-          for (g = 0; g < groups; g++, y += 4) {
-            const int32_t c0 = 4 * g;
-            uint32_t a0 = (uint32_t)bias[c0], a1 = (uint32_t)bias[c0 + 1], a2 = (uint32_t)bias[c0 + 2],
-                     a3 = (uint32_t)bias[c0 + 3];
-            for (t = 0; t < taps; t++, wg += 2) MCU_Q_DW_TAP(tp[t] + c0, wg);
-            mcu_q_dw_store4(a0, a1, a2, a3, rq != NULL ? rq + 3 * c0 : NULL, mult + c0, shift + c0, d, y);
-          }
-        }
-        for (c = 4 * groups; c < d->in_c; c++) {
-          uint32_t acc = (uint32_t)bias[c];
-          int32_t v;
-          for (t = 0; t < taps; t++) acc += (uint32_t)(w[t * d->out_c + c] * tp[t][c]);
-          v = (rq != NULL ? mcu_q_rq_right((int32_t)acc, rq + 3 * c) : mcu_q_rq((int32_t)acc, mult[c], shift[c])) + zo;
-          *y++ = (int8_t)(v < lo ? lo : (v > hi ? hi : v));
         }
       }
     }
@@ -456,15 +356,14 @@ export function depthwiseCKernels(options?: QuantKernelOptions): CKernelDef[] {
   };
   const base = (ctx: Ctx) =>
     int8ConvSupports(ctx, false, ctx.target) && ctx.inputs[1]!.shape[1]! * ctx.inputs[1]!.shape[2]! <= 64;
-  const emitDepthwise = (ctx: CEmitContext, dsp: boolean) => {
+  const emitDepthwise = (ctx: CEmitContext) => {
     const p = params(ctx);
     const taps = p.kH * p.kW;
     const w = ctx.inputs[1]!.data as Int8Array;
     const bias = ctx.constArray("bias", "int32_t", foldDepthwiseBias(w, taps, p.outC, p.bias, p.inputOffset));
     const zrow = ctx.constArray("zrow", "int8_t", new Int8Array(p.inC).fill(-p.inputOffset));
-    const table = dsp ? rightShiftTable(p.multiplier, p.shift, rounding) : undefined;
-    const mult = table === undefined ? ctx.constArray("mult", "int32_t", p.multiplier) : "NULL";
-    const shift = table === undefined ? ctx.constArray("shift", "int32_t", p.shift) : "NULL";
+    const mult = ctx.constArray("mult", "int32_t", p.multiplier);
+    const shift = ctx.constArray("shift", "int32_t", p.shift);
     const fields = [
       p.batches,
       p.inH,
@@ -486,55 +385,31 @@ export function depthwiseCKernels(options?: QuantKernelOptions): CKernelDef[] {
       p.actMin,
       p.actMax,
     ];
-    const decl = `static const mcu_q_dw_t ${ctx.symbol}_dw = {${fields.join(", ")}};`;
-    if (!dsp) {
-      const wi8 = ctx.input(1);
-      return {
-        support: [depthwiseSupport(rounding, false)],
-        declarations: decl,
-        code: `mcu_q_dw_s8_c(${ctx.input(0)}, ${wi8}, ${ctx.output(0)}, &${ctx.symbol}_dw, ${bias}, ${mult}, ${shift}, ${zrow});`,
-      };
-    }
-    // Pre-widened weights: per group of four channels, per tap, (c0, c2) then (c1, c3).
-    const groups = p.inC >> 2;
-    const w16: number[] = [];
-    for (let g = 0; g < groups; g++) {
-      for (let t = 0; t < taps; t++) {
-        const at = t * p.outC + 4 * g;
-        w16.push(w[at]!, w[at + 2]!, w[at + 1]!, w[at + 3]!);
-      }
-    }
-    const wWords = ctx.constArray("w16", "uint32_t", packInt16Words(w16));
-    const rqTable = table !== undefined ? ctx.constArray("rq", "int32_t", table) : "NULL";
-    const offs = ctx.constArray(
-      "off",
-      "int32_t",
-      Array.from(
-        { length: taps },
-        (_, t) => (Math.floor(t / p.kW) * p.dilationH * p.inW + (t % p.kW) * p.dilationW) * p.inC,
-      ),
-    );
     return {
-      support: [depthwiseSupport(rounding, true)],
-      declarations: decl,
-      code: `mcu_q_dw_s8_dsp(${ctx.input(0)}, ${wWords}, ${p.inC % 4 !== 0 ? ctx.input(1) : "NULL"}, ${ctx.output(0)}, &${ctx.symbol}_dw, ${bias}, ${mult}, ${shift}, ${rqTable}, ${zrow}, ${offs});`,
+      support: [depthwiseSupport(rounding)],
+      declarations: `static const mcu_q_dw_t ${ctx.symbol}_dw = {${fields.join(", ")}};`,
+      code: `mcu_q_dw_s8_c(${ctx.input(0)}, ${ctx.input(1)}, ${ctx.output(0)}, &${ctx.symbol}_dw, ${bias}, ${mult}, ${shift}, ${zrow});`,
     };
   };
   // One input channel: a conv2d with weights [m][kH][kW][1] (OHWI) from [1][kH][kW][m].
+  const asConvGeometry = (ctx: CKernelContext): ConvGeometry => {
+    const p = params(ctx);
+    const w = ctx.inputs[1]!.data as Int8Array;
+    const taps = p.kH * p.kW;
+    const rows = new Int8Array(p.outC * taps);
+    for (let o = 0; o < p.outC; o++) for (let t = 0; t < taps; t++) rows[o * taps + t] = w[t * p.outC + o]!;
+    return { p: { ...p, groups: 1, filterInC: 1 }, rows };
+  };
   const asConv = (dsp: boolean): CKernelDef => ({
     op: depthwiseConv2dOp.name,
     variant: dsp ? `${INT8_DSP_C}-conv` : `${INT8_C}-conv`,
     priority: dsp ? 20 : 5,
-    supports: (ctx: Ctx) => int8ConvSupports(ctx, dsp, ctx.target) && ctx.inputs[0]!.shape[3] === 1,
-    scratch: (ctx: Ctx) => convScratch({ ...params(ctx), groups: 1, filterInC: 1 }, dsp),
-    emit: (ctx: CEmitContext) => {
-      const p = params(ctx);
-      const w = ctx.inputs[1]!.data as Int8Array;
-      const taps = p.kH * p.kW;
-      const rows = new Int8Array(p.outC * taps);
-      for (let o = 0; o < p.outC; o++) for (let t = 0; t < taps; t++) rows[o * taps + t] = w[t * p.outC + o]!;
-      return emitConv(ctx, { p: { ...p, groups: 1, filterInC: 1 }, rows }, dsp, rounding);
-    },
+    supports: (ctx: Ctx) =>
+      int8ConvSupports(ctx, dsp, ctx.target) &&
+      ctx.inputs[0]!.shape[3] === 1 &&
+      (!dsp || convFastTable(asConvGeometry(ctx).p, asConvGeometry(ctx).rows) !== undefined),
+    scratch: (ctx: Ctx) => convScratch(asConvGeometry(ctx).p, dsp),
+    emit: (ctx: CEmitContext) => emitConv(ctx, asConvGeometry(ctx), dsp, rounding),
   });
   return [
     {
@@ -542,14 +417,16 @@ export function depthwiseCKernels(options?: QuantKernelOptions): CKernelDef[] {
       variant: INT8_C,
       priority: 0,
       supports: base,
-      emit: (ctx: CEmitContext) => emitDepthwise(ctx, false),
+      emit: emitDepthwise,
     },
     {
       op: depthwiseConv2dOp.name,
       variant: INT8_DSP_C,
       priority: 10,
-      supports: (ctx: Ctx) => ctx.target.dsp && base(ctx) && (ctx.attrs.depthMultiplier as number) === 1,
-      emit: (ctx: CEmitContext) => emitDepthwise(ctx, true),
+      supports: (ctx: Ctx) =>
+        ctx.target.dsp && base(ctx) && dwDspSupports(params(ctx), ctx.inputs[1]!.data as Int8Array),
+      scratch: (ctx: Ctx) => [{ name: "window", bytes: dwDspScratchBytes(params(ctx)) }],
+      emit: (ctx: CEmitContext) => emitDwDsp(ctx, params(ctx), ctx.inputs[1]!.data as Int8Array, rounding),
     },
     asConv(false),
     asConv(true),
@@ -595,6 +472,20 @@ static void mcu_q_fc_s8_${sfx}(const int8_t *x, int8_t *y, const mcu_q_fc_t *f, 
 }`,
     };
   };
+  const fcParams = (ctx: CKernelContext) => {
+    const [x, w, b] = ctx.inputs;
+    return prepareFullyConnectedParams(x!, w!, b, ctx.outputs[0]!, ctx.attrs as never, options);
+  };
+  const fcMultipliers = (p: ReturnType<typeof fcParams>) => ({
+    mults: Int32Array.from({ length: p.outDepth }, (_, o) => p.multiplier[p.perChannel ? o : 0]!),
+    shifts: Int32Array.from({ length: p.outDepth }, (_, o) => p.shift[p.perChannel ? o : 0]!),
+  });
+  const fcFastTable = (ctx: CKernelContext) => {
+    const p = fcParams(ctx);
+    const { mults, shifts } = fcMultipliers(p);
+    const bounds = accumulatorBounds(ctx.inputs[1]!.data as Int8Array, p.outDepth, p.inDepth, p.bias);
+    return fastRequantTable(mults, shifts, p.outputOffset, bounds, "gemm");
+  };
   const make = (dsp: boolean): CKernelDef => ({
     op: fullyConnectedOp.name,
     variant: dsp ? INT8_DSP_C : INT8_C,
@@ -608,7 +499,8 @@ static void mcu_q_fc_s8_${sfx}(const int8_t *x, int8_t *y, const mcu_q_fc_t *f, 
         constantWeights(w) &&
         zeroPointOf(w!) === 0 &&
         (b === undefined || (b.dtype === "int32" && b.data !== undefined)) &&
-        isPerTensor(ctx.outputs[0], ["int8"])
+        isPerTensor(ctx.outputs[0], ["int8"]) &&
+        (!dsp || fcFastTable(ctx) !== undefined)
       );
     },
     scratch: (ctx: Ctx) => {
@@ -623,14 +515,12 @@ static void mcu_q_fc_s8_${sfx}(const int8_t *x, int8_t *y, const mcu_q_fc_t *f, 
       ];
     },
     emit: (ctx: CEmitContext) => {
-      const [x, w, b] = ctx.inputs;
-      const p = prepareFullyConnectedParams(x!, w!, b, ctx.outputs[0]!, ctx.attrs as never, options);
-      const packed = packGemm(w!.data as Int8Array, p.outDepth, p.inDepth, p.bias, p.inputOffset);
-      const mults = Int32Array.from({ length: p.outDepth }, (_, o) => p.multiplier[p.perChannel ? o : 0]!);
-      const shifts = Int32Array.from({ length: p.outDepth }, (_, o) => p.shift[p.perChannel ? o : 0]!);
+      const p = fcParams(ctx);
+      const packed = packGemm(ctx.inputs[1]!.data as Int8Array, p.outDepth, p.inDepth, p.bias, p.inputOffset);
+      const { mults, shifts } = fcMultipliers(p);
       const wSym = ctx.constArray("w", "uint32_t", packed.words);
       const bias = ctx.constArray("bias", "int32_t", packed.bias);
-      const table = dsp ? rightShiftTable(mults, shifts, rounding) : undefined;
+      const table = dsp ? fcFastTable(ctx) : undefined;
       const rq = table !== undefined ? ctx.constArray("rq", "int32_t", table) : "NULL";
       const mult = table === undefined ? ctx.constArray("mult", "int32_t", mults) : "NULL";
       const shift = table === undefined ? ctx.constArray("shift", "int32_t", shifts) : "NULL";

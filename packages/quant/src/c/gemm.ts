@@ -10,20 +10,15 @@
  * last odd channel alone.
  *
  * Two implementations with the same arithmetic: portable C (2 pixels × 2 channels of int8
- * multiply-adds), and the DSP path — each patch widened once to int16 pairs (SXTB16 of
- * bytes 0,2 and, rotated, 1,3), then two SMLADs per 4 weights, 2 pixels × 2 channels per pass
- * (CMSIS-NN's scheme, with weights unpacked the same way so no reordering is needed).
+ * multiply-adds, TFLite's MultiplyByQuantizedMultiplier), and the DSP path — each patch widened
+ * once to int16 pairs (SXTB16 of bytes 0,2 and, rotated, 1,3), then two SMLADs per 4 weights,
+ * 2 pixels × 2 channels per pass (CMSIS-NN's scheme, with weights unpacked the same way so no
+ * reordering is needed), and the one-multiply requantization of ./requant.ts.
  */
 import type { CSupportCode } from "@mcu/codegen-c";
 import type { RoundingMode } from "../multiplier.js";
-import {
-  dspPrimitives,
-  littleEndianCheck,
-  packInt8Words,
-  requantSupport,
-  rqRightSupport,
-  wrapInt32,
-} from "./support.js";
+import { fastRequantSupport } from "./requant.js";
+import { littleEndianCheck, packInt8Words, requantSupport, wrapInt32 } from "./support.js";
 
 /** The gemm descriptor type. */
 const gemmType: CSupportCode = {
@@ -37,13 +32,16 @@ typedef struct {
   int32_t out_offset, act_min, act_max;
   const uint32_t *w;  /* packed weights (channel pairs interleaved word by word) */
   const int32_t *bias;/* bias with the input zero point folded in */
-  const int32_t *mult, *shift;
-  const int32_t *rq;  /* per channel {m, e, 2^(e-1)} when every shift is a right shift (then mult and shift
-                         are NULL), else NULL */
+  const int32_t *mult, *shift; /* portable C: MultiplyByQuantizedMultiplier's per-channel arguments */
+  const int32_t *rq;  /* DSP path: per channel {2M - 2^32, 2^(e-1) + z_y * 2^e, e} (./requant.ts) */
 } mcu_q_gemm_t;`,
 };
 
-/** Requantize + clamp + store of one accumulator, with the layer's constants in locals zo, lo, hi. */
+/**
+ * Requantize + clamp + store of one accumulator, with the layer's constants in locals zo, lo, hi:
+ * clamp(r + z_y, lo, hi) as clamp(r, lo − z_y, hi − z_y) + z_y, which cannot overflow int32 when r
+ * is near its limits (the TS kernels add exactly).
+ */
 function storeSupport(rounding: RoundingMode): CSupportCode {
   return {
     id: `quant/gemm-store-${rounding}`,
@@ -51,8 +49,8 @@ function storeSupport(rounding: RoundingMode): CSupportCode {
     code: `
 #define MCU_Q_STORE(dst, acc, m, s)                                   \\
   do {                                                                \\
-    int32_t v_ = mcu_q_rq((int32_t)(acc), (m), (s)) + zo;             \\
-    (dst) = (int8_t)(v_ < lo ? lo : (v_ > hi ? hi : v_));             \\
+    const int32_t r_ = mcu_q_rq((int32_t)(acc), (m), (s));            \\
+    (dst) = (int8_t)((r_ < lo - zo ? lo - zo : (r_ > hi - zo ? hi - zo : r_)) + zo); \\
   } while (0)`,
   };
 }
@@ -119,18 +117,18 @@ static void mcu_q_gemm_1px_c(const int8_t *a, int8_t *y_a, const mcu_q_gemm_t *g
   };
 }
 
-/** The DSP gemm: `mcu_q_gemm_2px_dsp` (with a widening scratch of 16·kw bytes) and `mcu_q_gemm_1px_dsp`. */
+/** The DSP gemm: `mcu_q_gemm_2px_dsp` (with a widening scratch of 16·kw + 8·cout bytes) and `mcu_q_gemm_1px_dsp`. */
 export function dspGemm(rounding: RoundingMode): CSupportCode {
   return {
     id: `quant/gemm-s8-dsp-${rounding}`,
-    requires: [storeSupport(rounding), rqRightSupport(rounding), dspPrimitives],
+    requires: [gemmType, fastRequantSupport(rounding)],
     code: `
-/* Requantize + clamp + store of channel oc's accumulator: the right-shift table when there is one. */
-#define MCU_Q_STORE_G(dst, acc, oc)                                                                  \\
-  do {                                                                                              \\
-    int32_t v_ = (g->rq != NULL ? mcu_q_rq_right((int32_t)(acc), g->rq + 3 * (oc))                  \\
-                                : mcu_q_rq((int32_t)(acc), g->mult[oc], g->shift[oc])) + zo;        \\
-    (dst) = (int8_t)(v_ < lo ? lo : (v_ > hi ? hi : v_));                                          \\
+/* Requantize + clamp + store of channel oc's accumulator with the layer's fast requantization table
+   (full: the clamp range is all of int8, so SSAT alone clamps). */
+#define MCU_Q_STORE_F(dst, acc, oc)                                       \\
+  do {                                                                   \\
+    const int32_t v_ = mcu_q_ssat8(mcu_q_rqg((int32_t)(acc), rq + 3 * (oc))); \\
+    (dst) = (int8_t)(full ? v_ : MCU_Q_CLAMP8(v_, lo, hi));              \\
   } while (0)
 /* Widens a patch (4*kw int8, read as words) into int16 pairs: word 2j = bytes (4j, 4j+2),
    word 2j+1 = bytes (4j+1, 4j+3), at dst[stride*j], dst[stride*j + 1]. */
@@ -190,24 +188,24 @@ MCU_Q_NOINLINE static void mcu_q_mac_pairs(const uint32_t *xw, const uint32_t *w
 /* Requantizes and stores the accumulators of mcu_q_mac_pairs (another leaf). */
 MCU_Q_NOINLINE static void mcu_q_store_pairs(const uint32_t *acc, int32_t pairs, const mcu_q_gemm_t *g, int8_t *y_a,
                                              int8_t *y_b) {
-  const int32_t zo = g->out_offset, lo = g->act_min, hi = g->act_max;
-  int32_t oc;
-  if (g->rq != NULL) {
-    const int32_t *r = g->rq;
-    for (oc = 0; oc < 2 * pairs; oc += 2, acc += 4, r += 6) {
-      int32_t v0 = mcu_q_rq_right((int32_t)acc[0], r) + zo, v1 = mcu_q_rq_right((int32_t)acc[1], r) + zo;
-      int32_t v2 = mcu_q_rq_right((int32_t)acc[2], r + 3) + zo, v3 = mcu_q_rq_right((int32_t)acc[3], r + 3) + zo;
-      y_a[oc] = (int8_t)(v0 < lo ? lo : (v0 > hi ? hi : v0));
-      y_b[oc] = (int8_t)(v1 < lo ? lo : (v1 > hi ? hi : v1));
-      y_a[oc + 1] = (int8_t)(v2 < lo ? lo : (v2 > hi ? hi : v2));
-      y_b[oc + 1] = (int8_t)(v3 < lo ? lo : (v3 > hi ? hi : v3));
+  const int32_t *r = g->rq, *end = g->rq + 6 * pairs;
+  if (g->act_min == -128 && g->act_max == 127) {
+    for (; r < end; r += 6, acc += 4, y_a += 2, y_b += 2) {
+      y_a[0] = (int8_t)mcu_q_ssat8(mcu_q_rqg((int32_t)acc[0], r));
+      y_b[0] = (int8_t)mcu_q_ssat8(mcu_q_rqg((int32_t)acc[1], r));
+      y_a[1] = (int8_t)mcu_q_ssat8(mcu_q_rqg((int32_t)acc[2], r + 3));
+      y_b[1] = (int8_t)mcu_q_ssat8(mcu_q_rqg((int32_t)acc[3], r + 3));
     }
   } else {
-    for (oc = 0; oc < 2 * pairs; oc += 2, acc += 4) {
-      MCU_Q_STORE_G(y_a[oc], acc[0], oc);
-      MCU_Q_STORE_G(y_b[oc], acc[1], oc);
-      MCU_Q_STORE_G(y_a[oc + 1], acc[2], oc + 1);
-      MCU_Q_STORE_G(y_b[oc + 1], acc[3], oc + 1);
+    const int32_t lo = g->act_min, hi = g->act_max;
+    for (; r < end; r += 6, acc += 4, y_a += 2, y_b += 2) {
+      const int32_t v0 = mcu_q_ssat8(mcu_q_rqg((int32_t)acc[0], r)), v1 = mcu_q_ssat8(mcu_q_rqg((int32_t)acc[1], r));
+      const int32_t v2 = mcu_q_ssat8(mcu_q_rqg((int32_t)acc[2], r + 3));
+      const int32_t v3 = mcu_q_ssat8(mcu_q_rqg((int32_t)acc[3], r + 3));
+      y_a[0] = (int8_t)MCU_Q_CLAMP8(v0, lo, hi);
+      y_b[0] = (int8_t)MCU_Q_CLAMP8(v1, lo, hi);
+      y_a[1] = (int8_t)MCU_Q_CLAMP8(v2, lo, hi);
+      y_b[1] = (int8_t)MCU_Q_CLAMP8(v3, lo, hi);
     }
   }
 }
@@ -215,7 +213,8 @@ MCU_Q_NOINLINE static void mcu_q_store_pairs(const uint32_t *acc, int32_t pairs,
    the accumulators of every channel pair (8 * cout bytes). */
 static void mcu_q_gemm_2px_dsp(const int8_t *a, const int8_t *b, int8_t *y_a, int8_t *y_b, const mcu_q_gemm_t *g,
                                uint32_t *xw) {
-  const int32_t zo = g->out_offset, lo = g->act_min, hi = g->act_max, kw = g->kw, pairs = g->cout >> 1;
+  const int32_t lo = g->act_min, hi = g->act_max, full = lo == -128 && hi == 127, kw = g->kw, pairs = g->cout >> 1;
+  const int32_t *rq = g->rq;
   const uint32_t *w = g->w + 2 * kw * pairs;
   uint32_t *acc = xw + 4 * kw;
   mcu_q_widen(a, xw, kw, 4);
@@ -235,13 +234,14 @@ static void mcu_q_gemm_2px_dsp(const int8_t *a, const int8_t *b, int8_t *y_a, in
       b0 = MCU_SMLAD(wo, x[3], b0);
       x += 4;
     }
-    MCU_Q_STORE_G(y_a[oc], a0, oc);
-    MCU_Q_STORE_G(y_b[oc], b0, oc);
+    MCU_Q_STORE_F(y_a[oc], a0, oc);
+    MCU_Q_STORE_F(y_b[oc], b0, oc);
   }
 }
 /* One pixel, without a widening buffer: the patch is unpacked as it is read. */
 static void mcu_q_gemm_1px_dsp(const int8_t *a, int8_t *y_a, const mcu_q_gemm_t *g) {
-  const int32_t zo = g->out_offset, lo = g->act_min, hi = g->act_max, kw = g->kw;
+  const int32_t lo = g->act_min, hi = g->act_max, full = lo == -128 && hi == 127, kw = g->kw;
+  const int32_t *rq = g->rq;
   const uint32_t *w = g->w;
   int32_t oc, j;
   for (oc = 0; oc + 1 < g->cout; oc += 2) {
@@ -258,8 +258,8 @@ static void mcu_q_gemm_1px_dsp(const int8_t *a, int8_t *y_a, const mcu_q_gemm_t 
       a1 = MCU_SMLAD(MCU_SXTB16_ROR8(w1), xo, a1);
       w += 2;
     }
-    MCU_Q_STORE_G(y_a[oc], a0, oc);
-    MCU_Q_STORE_G(y_a[oc + 1], a1, oc + 1);
+    MCU_Q_STORE_F(y_a[oc], a0, oc);
+    MCU_Q_STORE_F(y_a[oc + 1], a1, oc + 1);
   }
   if (oc < g->cout) {
     uint32_t a0 = (uint32_t)g->bias[oc];
@@ -270,7 +270,7 @@ static void mcu_q_gemm_1px_dsp(const int8_t *a, int8_t *y_a, const mcu_q_gemm_t 
       a0 = MCU_SMLAD(MCU_SXTB16(w0), MCU_SXTB16(v), a0);
       a0 = MCU_SMLAD(MCU_SXTB16_ROR8(w0), MCU_SXTB16_ROR8(v), a0);
     }
-    MCU_Q_STORE_G(y_a[oc], a0, oc);
+    MCU_Q_STORE_F(y_a[oc], a0, oc);
   }
 }`,
   };

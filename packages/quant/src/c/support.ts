@@ -169,42 +169,6 @@ static inline uint32_t mcu_sxtb16_ror8(uint32_t x) {
 #endif`,
 };
 
-/** `mcu_q_rq_right(x, r)`: MBQM with a right shift from a per-channel table (double rounding only). */
-export function rqRightSupport(rounding: RoundingMode): CSupportCode {
-  return {
-    id: "quant/rq-right",
-    requires: [requantSupport(rounding)],
-    code: `
-/* MultiplyByQuantizedMultiplier for a right shift e >= 1, from a per-channel table r = {m, e, 2^(e-1)}:
-   RoundingDivideByPOT rounds up exactly when (h mod 2^e) + 2^(e-1) - [h < 0] >= 2^e. */
-static inline int32_t mcu_q_rq_right(int32_t x, const int32_t *r) {
-  const int32_t h = mcu_q_srdhm_pos(x, r[0]), e = r[1];
-  const uint32_t half = (uint32_t)r[2], mask = 2u * half - 1u;
-  return (h >> e) + ((int32_t)(((uint32_t)h & mask) + half - ((uint32_t)h >> 31)) >> e);
-}`,
-  };
-}
-
-/**
- * The per-channel table of `mcu_q_rq_right` — {m, e, 2^(e−1)} per channel — when every
- * channel's shift is a right shift (−31 ≤ shift ≤ −1) and double rounding is in use; else undefined.
- */
-export function rightShiftTable(
-  multiplier: ArrayLike<number>,
-  shift: ArrayLike<number>,
-  rounding: RoundingMode,
-): Int32Array | undefined {
-  if (rounding !== "double") return undefined;
-  const n = multiplier.length;
-  const table = new Int32Array(3 * n);
-  for (let c = 0; c < n; c++) {
-    const e = -shift[c]!;
-    if (e < 1 || e > 31 || multiplier[c]! < 0) return undefined;
-    table.set([multiplier[c]!, e, 2 ** (e - 1)], 3 * c);
-  }
-  return table;
-}
-
 /** Packs int8 values into little-endian 32-bit words (zero-padded to a multiple of 4). */
 export function packInt8Words(values: ArrayLike<number>): Uint32Array {
   const words = new Uint32Array(Math.ceil(values.length / 4));

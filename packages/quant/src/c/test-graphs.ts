@@ -69,7 +69,14 @@ export interface CaseGraph {
   sample(seed: number): TensorData[];
 }
 
-type Kind = "conv" | "depthwise" | "fc" | "pool" | "add" | "mean" | "softmax";
+/**
+ * Case kinds. `dwdsp` and `convdsp` draw the shapes the DSP kernels specialize for (depthwise with
+ * channels a multiple of four, 3x3 windows, borders, strides, dilations, wide rows past LDR's
+ * immediate offsets; 1x1 and 3x3 convolutions with more channels); `edge` draws requantizations at
+ * the limits of the DSP path's fast form (left shifts, output zero points at ±128, biases near the
+ * int32 bound — some taken by the portable kernel instead).
+ */
+type Kind = "conv" | "depthwise" | "fc" | "pool" | "add" | "mean" | "softmax" | "dwdsp" | "convdsp" | "edge";
 
 /** Random int8 (and int16 pool/add) cases of the given kinds. */
 export function quantCases(
@@ -96,24 +103,51 @@ export function quantCases(
     const sy = scale(r, 0.02, 0.5);
     const act = pick(r, ACTS);
     let y: string;
-    if (kind === "conv" || kind === "depthwise") {
-      const depthwise = kind === "depthwise";
-      const groups = depthwise ? 1 : pick(r, [1, 1, 1, 2, 3]);
-      const ic = depthwise ? pick(r, [1, 1, 3, 4, 5, 8, 12]) : groups * int(r, 1, 9);
-      const mult = depthwise ? pick(r, [1, 1, 1, 2, 3]) : 1;
-      const oc = depthwise ? ic * mult : groups * int(r, 1, 9);
-      const kh = int(r, 1, 3);
-      const kw = int(r, 1, 3);
+    if (
+      kind === "conv" ||
+      kind === "depthwise" ||
+      kind === "dwdsp" ||
+      kind === "convdsp" ||
+      kind === "edge"
+    ) {
+      const depthwise = kind === "depthwise" || kind === "dwdsp";
+      const dsp = kind === "dwdsp" || kind === "convdsp";
+      const edge = kind === "edge";
+      const groups = depthwise || dsp || edge ? 1 : pick(r, [1, 1, 1, 2, 3]);
+      // One dwdsp case in eight has rows so wide that the window spans more than 4095 bytes.
+      const wide = kind === "dwdsp" && r() < 0.125;
+      const ic =
+        kind === "dwdsp"
+          ? wide
+            ? 64
+            : pick(r, [4, 8, 8, 12, 16, 32])
+          : depthwise
+            ? pick(r, [1, 1, 3, 4, 5, 8, 12])
+            : kind === "convdsp"
+              ? pick(r, [1, 3, 4, 8, 16, 24, 32])
+              : edge
+                ? pick(r, [4, 8])
+                : groups * int(r, 1, 9);
+      const mult = kind === "depthwise" ? pick(r, [1, 1, 1, 2, 3]) : 1;
+      const oc = depthwise ? ic * mult : dsp ? int(r, 1, 21) : edge ? int(r, 1, 6) : groups * int(r, 1, 9);
+      const square = dsp && r() < 0.7;
+      const kh = square ? (r() < 0.2 && kind === "convdsp" ? 1 : 3) : edge ? 1 : int(r, 1, 3);
+      const kw = square ? kh : edge ? 1 : int(r, 1, kind === "dwdsp" ? 5 : 3);
       const dil = pick(r, [1, 1, 2]);
       const stride = int(r, 1, 2);
       const padding = pick(r, ["SAME", "VALID", "EXPLICIT"] as const);
       const pads = [int(r, 0, 2), int(r, 0, 2), int(r, 0, 2), int(r, 0, 2)];
-      const h = Math.max(int(r, 1, 9), (kh - 1) * dil + 1);
-      const w = Math.max(int(r, 1, 9), (kw - 1) * dil + 1);
+      const h = Math.max(int(r, 1, dsp ? 12 : 9), (kh - 1) * dil + 1);
+      const w = Math.max(wide ? 40 : int(r, 1, dsp ? 12 : 9), (kw - 1) * dil + 1);
       const batches = pick(r, [1, 1, 2]);
+      const zEdge = edge ? pick(r, [-128, 127, 0]) : zy;
       const x = input([batches, h, w, ic], "int8", qp(sx, zx));
       const perChannel = r() < 0.7;
-      const sw = Array.from({ length: perChannel ? oc : 1 }, () => scale(r, 0.002, 0.05));
+      // edge: effective scales from ×4 (a left shift) down to ×2^-30 (a right shift of 31 or more).
+      const edgeScale = () => pick(r, [4, 1.5, 2 ** -20, 2 ** -29, 0.3]) * (sy / sx);
+      const sw = Array.from({ length: perChannel ? oc : 1 }, () =>
+        edge ? Math.fround(edgeScale()) : scale(r, 0.002, 0.05),
+      );
       const wShape = depthwise ? [1, kh, kw, oc] : [oc, kh, kw, ic / groups];
       const wq: QuantParams = perChannel
         ? { scale: sw, zeroPoint: sw.map(() => 0), axis: depthwise ? 3 : 0 }
@@ -122,14 +156,12 @@ export function quantCases(
         dtype: "int8",
         quant: wq,
       });
+      // edge: biases up to ±(2^31 − 2^20), past what the fast requantization can prove exact.
+      const biasValue = () =>
+        edge ? pick(r, [1, -1]) * pick(r, [0, 2 ** 29, 2 ** 30, 2 ** 31 - 2 ** 20]) : int(r, -20000, 20000);
       const bias =
-        r() < 0.8
-          ? b.constant(
-              `b${k}`,
-              Int32Array.from({ length: oc }, () => int(r, -20000, 20000)),
-              [oc],
-              { dtype: "int32" },
-            )
+        r() < 0.8 || edge
+          ? b.constant(`b${k}`, Int32Array.from({ length: oc }, biasValue), [oc], { dtype: "int32" })
           : undefined;
       const attrs = {
         strides: [stride, stride],
@@ -140,7 +172,7 @@ export function quantCases(
         ...(depthwise ? { depthMultiplier: mult } : { groups }),
       };
       y = b.op(depthwise ? "core.depthwise_conv2d" : "core.conv2d", [x, wt, bias], attrs, {
-        outputs: [{ dtype: "int8", quant: qp(sy, zy) }],
+        outputs: [{ dtype: "int8", quant: qp(sy, zEdge) }],
       });
       Object.assign(desc, { ic, oc, kh, kw, dil, stride, padding, groups, mult, h, w, batches, perChannel });
     } else if (kind === "fc") {
