@@ -97,6 +97,20 @@ describe("mcu demo", () => {
     expect(report.pipeline.text).toBe("quant/int8");
   }, 120_000);
 
+  it("draws progress bars for calibration, the quality report and the evaluations on a terminal only", async () => {
+    let err = "";
+    const tty = {
+      stdout: { write: () => true },
+      stderr: { isTTY: true, columns: 100, write: (s: string) => (err += s) },
+      isTTY: true,
+      cwd: dir,
+    };
+    expect(await main(["demo", "-o", "out-tty"], tty)).toBe(0);
+    for (const bar of ["calibrate (minmax) [", "quality report [", "float32 (TS) [", "int8 (TS) ["]) {
+      expect(err).toContain(bar);
+    }
+  }, 120_000);
+
   it("prints the --json summary and says so when there is no host C compiler", async () => {
     const saved = process.env.MCU_CC;
     process.env.MCU_CC = join(dir, "no-such-compiler");
