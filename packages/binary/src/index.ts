@@ -27,7 +27,16 @@ export {
 } from "./ops/index.js";
 export { binaryKernels } from "./kernels/index.js";
 export { binaryCKernels, POPCOUNT_KINDS, type PopcountKind } from "./c/index.js";
-export { binaryPasses, foldThreshold, fromSign } from "./passes/index.js";
+export {
+  binaryPasses,
+  channelMeanAbs,
+  foldThreshold,
+  fromSign,
+  int8Params,
+  pow2Pass,
+  pow2Weights,
+  xnorPass,
+} from "./passes/index.js";
 export {
   BINARY_COST_COEFFICIENTS,
   binaryCostFeatures,

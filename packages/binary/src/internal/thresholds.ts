@@ -55,13 +55,15 @@ function floatOfKey(k: number): number {
   return f32[0]!;
 }
 
-const MAX_KEY = keyOf(Number.POSITIVE_INFINITY);
-const MIN_KEY = keyOf(Number.NEGATIVE_INFINITY);
+// The search runs over the finite float32 values: at ±∞ a batch normalization with γ = 0 gives
+// ∞·0 = NaN, which says nothing about the finite values a layer produces.
+const FLT_MAX = 3.4028234663852886e38;
+const MAX_KEY = keyOf(FLT_MAX);
+const MIN_KEY = keyOf(-FLT_MAX);
 
 /**
- * The threshold on a float32 v such that (f(v) ≥ 0) ⇔ (s·v ≥ t) for every float32 v (binary
- * search over float32 values in their total order; f must be monotone). Returns undefined when
- * the decision is not monotone at the ends it can check.
+ * The threshold on a float32 v such that (f(v) ≥ 0) ⇔ (s·v ≥ t) for every finite float32 v
+ * (binary search over float32 values in their total order; f must be monotone).
  */
 export function floatThreshold(f: (v: number) => number): ChannelThreshold {
   const clear = (k: number): boolean => !(f(floatOfKey(k)) < 0);
