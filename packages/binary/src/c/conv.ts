@@ -11,7 +11,7 @@ import type { CEmitContext, CKernelContext, CKernelDef, CSupportCode } from "@mc
 import { bitRowWords, type TensorInfo } from "@mcu/tensor";
 import { binaryConv2dOp, inputConv2dOp } from "../ops/conv.js";
 import { pooledWindow } from "../ops/shared.js";
-import { emitOutputStage, outputStage } from "./output-stage.js";
+import { emitOutputStage, outputStage, outputStageFloat } from "./output-stage.js";
 import type { PopcountKind } from "./popcount.js";
 import { popcountSupport } from "./popcount.js";
 
@@ -127,7 +127,7 @@ static void mcu_bconv2d(const uint32_t *x, const uint32_t *w, void *y, const mcu
 
 const inputConvDriver: CSupportCode = {
   id: "binary/input-conv2d",
-  requires: [convType, outputStage],
+  requires: [convType, outputStageFloat],
   code: `
 /* binary.input_conv2d: acc = sum of x*w over the taps in the image, in filter row, column,
    channel order, in float32 (w float, or +-1 from wbits); max over the pool window; output stage.

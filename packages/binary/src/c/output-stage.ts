@@ -7,9 +7,9 @@
 import type { CEmitContext, CSupportCode } from "@mcu/codegen-c";
 import type { TensorInfo } from "@mcu/tensor";
 
-/** The stage descriptor type and the per-channel writer. */
-export const outputStage: CSupportCode = {
-  id: "binary/output-stage",
+/** The stage descriptor type. */
+const outputStageType: CSupportCode = {
+  id: "binary/output-stage-t",
   code: `
 /* kind 0: int32; 1: float32 (scale, bias may be NULL); 2: bits from an integer threshold;
    3: bits from a float threshold. flip may be NULL. */
@@ -22,8 +22,14 @@ typedef struct {
   const uint32_t *flip;
 } mcu_bin_out_t;
 
-#define MCU_BIN_FLIPPED(s, o) ((s)->flip != NULL && (((s)->flip[(o) >> 5] >> ((o) & 31)) & 1u) != 0u)
+#define MCU_BIN_FLIPPED(s, o) ((s)->flip != NULL && (((s)->flip[(o) >> 5] >> ((o) & 31)) & 1u) != 0u)`,
+};
 
+/** The stage for integer dot products (binary conv and dense). */
+export const outputStage: CSupportCode = {
+  id: "binary/output-stage-i",
+  requires: [outputStageType],
+  code: `
 /* Channel o of an output row whose first element (word, for bits) is at y; *word collects bits. */
 static void mcu_bin_out_i(const mcu_bin_out_t *s, void *y, int32_t o, int32_t channels, int32_t dot, uint32_t *word) {
   if (s->kind == 0) {
@@ -41,8 +47,14 @@ static void mcu_bin_out_i(const mcu_bin_out_t *s, void *y, int32_t o, int32_t ch
       *word = 0u;
     }
   }
-}
+}`,
+};
 
+/** The stage for float sums (the first-layer convolution). */
+export const outputStageFloat: CSupportCode = {
+  id: "binary/output-stage-f",
+  requires: [outputStageType],
+  code: `
 static void mcu_bin_out_f(const mcu_bin_out_t *s, void *y, int32_t o, int32_t channels, float acc, uint32_t *word) {
   if (s->kind == 1) {
     float v = acc;

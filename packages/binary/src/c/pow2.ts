@@ -41,8 +41,13 @@ static float mcu_pow2_out(int32_t acc, float m, const float *bias, int32_t o, in
   if (act != 0 && v < 0.0f) v = 0.0f;
   if (act == 2 && v > 6.0f) v = 6.0f;
   return v;
-}
+}`,
+};
 
+const pow2ConvSupport: CSupportCode = {
+  id: "binary/pow2-conv2d",
+  requires: [pow2Support],
+  code: `
 static void mcu_pow2_conv2d(const int8_t *x, const uint8_t *q, const float *m, const float *bias, float *y,
                             const mcu_pow2_t *p) {
   int32_t b, oy, ox, o, ky, kx;
@@ -64,8 +69,13 @@ static void mcu_pow2_conv2d(const int8_t *x, const uint8_t *q, const float *m, c
           }
           *y++ = mcu_pow2_out(acc, m[o], bias, o, p->act);
         }
-}
+}`,
+};
 
+const pow2FcSupport: CSupportCode = {
+  id: "binary/pow2-fc",
+  requires: [pow2Support],
+  code: `
 static void mcu_pow2_fc(const int8_t *x, const uint8_t *q, const float *m, const float *bias, float *y, int32_t batches,
                         int32_t outs, int32_t k, int32_t z, int32_t act) {
   int32_t b, o;
@@ -134,7 +144,7 @@ export function pow2CKernels(): CKernelDef[] {
         s.act,
       ];
       return {
-        support: [pow2Support],
+        support: [pow2ConvSupport],
         declarations: `static const mcu_pow2_t ${ctx.symbol}_p = {${fields.join(", ")}};`,
         code: `mcu_pow2_conv2d(${ctx.input(0)}, ${q}, ${s.m}, ${s.bias}, ${ctx.output(0)}, &${ctx.symbol}_p);`,
       };
@@ -150,7 +160,7 @@ export function pow2CKernels(): CKernelDef[] {
       const s = stageArrays(ctx);
       const batches = numElements(ctx.inputs[0]!.shape) / k;
       return {
-        support: [pow2Support],
+        support: [pow2FcSupport],
         code: `mcu_pow2_fc(${ctx.input(0)}, ${q}, ${s.m}, ${s.bias}, ${ctx.output(0)}, ${batches}, ${o}, ${k}, ${s.zp}, ${s.act});`,
       };
     },
