@@ -153,6 +153,27 @@ describe("mcu compile", () => {
     expect(r.flash.weightBytes).toBe(21578 * 4);
   }, 120_000);
 
+  it("compiles an integer .tflite as it is, and notes what a core without an FPU adds to a float model", async () => {
+    const int8 = captureIo();
+    const model = fixturePath("tflite-micro", "hello_world_int8.tflite");
+    expect(await main(["compile", model, "--board", "rp2040", "-o", path("hw8"), "--json"], int8)).toBe(0);
+    expect(JSON.parse(int8.out())).toMatchObject({
+      pipeline: { text: "", source: "default" },
+      target: "cortex-m0plus",
+      verify: { status: "passed", mode: "exact", samples: 10, identicalSamples: 10 },
+    });
+
+    const float = captureIo();
+    const floatModel = fixturePath("tflite-micro", "hello_world_float.tflite");
+    expect(await main(["compile", floatModel, "--board", "nucleo-g0b1re", "-o", path("hwf")], float)).toBe(0);
+    expect(float.out()).toContain(
+      "note: nucleo-g0b1re (cortex-m0plus) has no FPU: float32 runs in software emulation",
+    );
+    const r = readReport("hwf");
+    expect(r.flash.basis).toBe("measured");
+    expect(r.notes.some((n) => n.includes("software floating-point routines (libgcc)"))).toBe(true);
+  }, 60_000);
+
   it("fails with one error line on bad input", async () => {
     const cases: [string[], RegExp][] = [
       [

@@ -3,6 +3,21 @@ import { captureIo } from "../internal/capture-io.js";
 import { main } from "../main.js";
 
 describe("mcu estimate", () => {
+  it("prints the board catalog as a schema-1 JSON document with --board list --json", async () => {
+    const io = captureIo();
+    expect(await main(["estimate", "--board", "list", "--json"], io)).toBe(0);
+    const doc = JSON.parse(io.out()) as {
+      schema: number;
+      boards: { id: string; core: string; sramBytes: { value: number } }[];
+    };
+    expect(doc.schema).toBe(1);
+    // The MLPerf Tiny reference board: STM32L4R5ZI, Cortex-M4F with 640 KiB SRAM (RIOT's board page).
+    expect(doc.boards.find((b) => b.id === "nucleo-l4r5zi")).toMatchObject({
+      core: "cortex-m4",
+      sramBytes: { value: 640 * 1024 },
+    });
+  });
+
   it("prints the schema-1 JSON document for a real int8 model", async () => {
     const io = captureIo();
     const model = fixturePath("mlcommons-tiny", "kws_ref_model.tflite");

@@ -1,8 +1,15 @@
 /**
  * `mcu estimate <model> --board <id> [--json]`: will it fit, and how fast — per layer, per board
- * (@mcu/hw-model). `mcu estimate --board list` prints the board catalog with its sources.
+ * (@mcu/hw-model). `mcu estimate --board list [--json]` prints the board catalog with its sources.
  */
-import { boardById, estimateJson, estimateModel, formatBoardList, formatEstimate } from "@mcu/hw-model";
+import {
+  BOARDS,
+  boardById,
+  estimateJson,
+  estimateModel,
+  formatBoardList,
+  formatEstimate,
+} from "@mcu/hw-model";
 import { McuError } from "@mcu/tensor";
 import { readModel } from "../model-file.js";
 import type { CommandContext } from "./context.js";
@@ -20,7 +27,10 @@ export async function estimateCommand(
   opts: EstimateCommandOptions,
 ): Promise<void> {
   if (opts.board === "list") {
-    ctx.io.stdout.write(formatBoardList());
+    // The catalog as data: every board with its cited figures (`--json`), or the printed table.
+    ctx.io.stdout.write(
+      opts.json === true ? `${JSON.stringify({ schema: 1, boards: BOARDS })}\n` : formatBoardList(),
+    );
     return;
   }
   if (model === undefined) {

@@ -68,7 +68,7 @@ export function formatVerification(r: CompileReport): string {
   if (v.status === "failed") return `verified: FAILED — ${v.reason ?? ""}`;
   return v.mode === "exact"
     ? `verified: host C (${v.compiler}) and the TS interpreter give identical bytes on ${v.identicalSamples} of ${v.samples} ${inputs}`
-    : `verified: host C (${v.compiler}) within ${v.tolerance} of the TS interpreter on ${v.samples} ${inputs} (largest difference ${v.maxAbsDiff.toExponential(2)}; ${v.identicalSamples} byte-identical)`;
+    : `verified: host C (${v.compiler}) within ${(v.tolerance ?? 0).toExponential(0)} of the TS interpreter on ${v.samples} ${inputs} (largest difference ${v.maxAbsDiff.toExponential(2)}; ${v.identicalSamples} byte-identical)`;
 }
 
 /** The pipeline line: what ran and why. */

@@ -68,7 +68,7 @@ function verifyText(r: CompileReport): { text: string; cls: string } {
     text:
       v.mode === "exact"
         ? `identical bytes, ${v.samples} inputs`
-        : `within ${v.tolerance}, ${v.samples} inputs`,
+        : `within ${(v.tolerance ?? 0).toExponential(0)}, ${v.samples} inputs`,
     cls: "ok",
   };
 }
@@ -297,7 +297,7 @@ function verifySection(r: CompileReport): string {
     lines.push(`Not run: ${v.reason ?? "skipped"}.`);
   } else {
     lines.push(
-      `The generated C, built with the host compiler (${v.compiler ?? "cc"}; Cortex-M DSP instructions emulated in C), ran on ${v.samples} ${v.inputs === "calibration" ? "calibration samples" : "random inputs"} and was compared with the TypeScript interpreter: ${v.identicalSamples} of ${v.samples} outputs byte-identical${v.mode === "tolerance" ? `, largest difference ${v.maxAbsDiff.toExponential(2)} (float32 outputs must agree within ${v.tolerance} of each output's largest magnitude)` : ""}.`,
+      `The generated C, built with the host compiler (${v.compiler ?? "cc"}; Cortex-M DSP instructions emulated in C), ran on ${v.samples} ${v.inputs === "calibration" ? "calibration samples" : "random inputs"} and was compared with the TypeScript interpreter: ${v.identicalSamples} of ${v.samples} outputs byte-identical${v.mode === "tolerance" ? `, largest difference ${v.maxAbsDiff.toExponential(2)} (float32 outputs must agree within ${(v.tolerance ?? 0).toExponential(0)} of each output's largest magnitude)` : ""}.`,
     );
     if (v.status === "failed") lines.push(`FAILED: ${v.reason ?? ""}`);
   }

@@ -18,6 +18,7 @@ import {
 import { layerSummaries, type TensorSummary, tensorSummary } from "../model-summary.js";
 import type { CompileResult } from "./compile-flow.js";
 import type { TargetSizes } from "./measure-target.js";
+import { hasFloatCompute } from "./pipeline-choice.js";
 import type { Verification } from "./verify-c.js";
 
 /** Latency under @mcu/hw-model's two models (ms); null where a layer has no cost model. */
@@ -295,6 +296,11 @@ export function compileReport(result: CompileResult, ctx: ReportContext): Compil
   };
 
   const notes = [...result.choice.notes];
+  if (measured !== null && result.target.fpu === "none" && hasFloatCompute(graph)) {
+    notes.push(
+      `the measured flash is the model object alone: ${result.target.name} has no FPU, so the firmware also links the compiler's software floating-point routines (libgcc)`,
+    );
+  }
   for (const d of result.diagnostics) if (d.level === "info") notes.push(d.message);
   const warnings = [
     ...result.diagnostics.filter((d) => d.level === "warning").map((d) => d.message),
