@@ -8,7 +8,7 @@
  * The IR holds the decoded values (float32 numbers exactly representable in the format); the C
  * generator re-encodes them, and `encode(decode(c)) = c` is tested.
  */
-import { InternalError } from "@mcu/tensor";
+import { McuError } from "@mcu/tensor";
 
 const F32 = new Float32Array(1);
 
@@ -82,24 +82,28 @@ export function log8Max(values: ArrayLike<number>): number {
   return Math.fround(m);
 }
 
-/** The log8 codes of decoded scales; throws `InternalError` if a value is not a log8 value. */
+/** The log8 codes of decoded scales; `MCU_E_CLUSTER_DATA` if a value is not a log8 value. */
 export function encodeLog8(values: ArrayLike<number>, smax = log8Max(values)): Int8Array {
   const out = new Int8Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const c = log8Code(values[i]!, smax);
     if (log8Value(c, smax) !== values[i])
-      throw new InternalError(`scale ${values[i]} is not a log8 value (smax ${smax})`);
+      throw new McuError(
+        "MCU_E_CLUSTER_DATA",
+        `scale ${values[i]} is not a log8 value (largest magnitude ${smax})`,
+      );
     out[i] = c;
   }
   return out;
 }
 
-/** The binary16 bits of values that must be exact binary16 numbers (else `InternalError`). */
+/** The binary16 bits of values that must be exact binary16 numbers (else `MCU_E_CLUSTER_DATA`). */
 export function encodeFloat16(values: ArrayLike<number>): Uint16Array {
   const out = new Uint16Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const b = float16Bits(values[i]!);
-    if (float16Value(b) !== values[i]) throw new InternalError(`value ${values[i]} is not a binary16 number`);
+    if (float16Value(b) !== values[i])
+      throw new McuError("MCU_E_CLUSTER_DATA", `value ${values[i]} is not a binary16 number`);
     out[i] = b;
   }
   return out;

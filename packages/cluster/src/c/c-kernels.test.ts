@@ -165,3 +165,53 @@ describe("cluster.conv2d C kernels", () => {
     });
   });
 });
+
+describe("cluster.conv2d C kernels, one variant per program", () => {
+  // -Wall -Wextra -Werror: a program with one variant must not carry another variant's unused helpers.
+  it.each([
+    ["float32", "add-then-conv"],
+    ["float32", "decode-then-conv"],
+    ["int8", "add-then-conv"],
+    ["int8", "decode-then-conv"],
+  ])("%s %s compiles warning-free and runs", async (kind, algorithm) => {
+    const { graph, samples } = kind === "int8" ? int8Graph() : floatGraph();
+    const only = createRegistry([corePlugin, codegenPlugin, createClusterPlugin()]);
+    const b = graphBuilder(only);
+    const node = graph.nodes[2]!;
+    const t = (id: string) => graph.tensors.get(id)!;
+    const x = t(node.inputs[0]!);
+    const xi = b.input("x", x.shape, x.dtype, x.quant);
+    const consts = node.inputs
+      .slice(1)
+      .map((id) =>
+        id === ""
+          ? undefined
+          : b.constant(id, t(id).data!, t(id).shape, {
+              dtype: t(id).dtype,
+              ...(t(id).quant ? { quant: t(id).quant! } : {}),
+            }),
+      );
+    const y = t(node.outputs[0]!);
+    const out = b.op(
+      "cluster.conv2d",
+      [xi, ...consts],
+      { ...node.attrs, algorithm, codebookOwner: true },
+      {
+        outputs: [{ dtype: y.dtype, ...(y.quant ? { quant: y.quant } : {}) }],
+      },
+    );
+    const g = b.output(out).build();
+    const m = await prepareC(g, only, cTarget("host"), {});
+    expect(m.generated.layers.map((l) => l.variant)).toEqual([`cluster/${kind}-${algorithm}`]);
+    const input = [samples[0]![2]!];
+    const [got] = await m.invokeBatch([input]);
+    const want = createInterpreter(g, { registry: only }).invoke(input)[0]!.data;
+    if (kind === "int8") expect(Array.from(got![0] as Int8Array)).toEqual(Array.from(want as Int8Array));
+    else {
+      const scale = Math.max(1, ...Array.from(want as Float32Array, Math.abs));
+      (want as Float32Array).forEach((v, i) => {
+        expect(Math.abs((got![0] as Float32Array)[i]! - v)).toBeLessThanOrEqual(1e-5 * scale);
+      });
+    }
+  });
+});

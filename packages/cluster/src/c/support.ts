@@ -7,9 +7,23 @@ import type { CSupportCode } from "@mcu/codegen-c";
 import type { RoundingMode } from "@mcu/tensor";
 import { LOG8_MANTISSAS } from "../scale-formats.js";
 
-/** The layer descriptor and the decoding helpers. */
+/** Reading one code of a packed stream. */
+export const clusterCode: CSupportCode = {
+  id: "cluster/code",
+  code: `
+/* Code n of a stream of bits-wide codes packed least significant bit first. */
+static uint32_t mcu_cluster_code(const uint8_t *codes, int32_t bits, int32_t n) {
+  uint32_t bit = (uint32_t)n * (uint32_t)bits, v = 0;
+  int32_t b;
+  for (b = 0; b < bits; b++, bit++) v |= (uint32_t)((codes[bit >> 3] >> (bit & 7u)) & 1u) << b;
+  return v;
+}`,
+};
+
+/** The layer descriptor and the window symmetries. */
 export const clusterCommon: CSupportCode = {
   id: "cluster/common",
+  requires: [clusterCode],
   code: `
 /* A clustered convolution (see @mcu/cluster): kernel n = o*in_per_group + i is
    scale[n] * T_t(codebook[c]) with (c, t) = (code & index_mask, code >> index_bits). */
@@ -23,14 +37,6 @@ typedef struct {
   float scale_max; /* log8: the layer's largest |scale| */
   int32_t act; /* float: 0 none, 1 relu, 2 relu6, 3 relu_n1_to_1 */
 } mcu_cluster_t;
-
-/* Code n of a stream of bits-wide codes packed least significant bit first. */
-static uint32_t mcu_cluster_code(const uint8_t *codes, int32_t bits, int32_t n) {
-  uint32_t bit = (uint32_t)n * (uint32_t)bits, v = 0;
-  int32_t b;
-  for (b = 0; b < bits; b++, bit++) v |= (uint32_t)((codes[bit >> 3] >> (bit & 7u)) & 1u) << b;
-  return v;
-}
 
 /* The source tap of tap j of T_t(K) (row-major kh x kw): the 8 symmetries of the square
    (identity, rot90 clockwise, rot180, rot270, flip-h, flip-v, transpose, anti-transpose), or of a
@@ -53,17 +59,6 @@ static int32_t mcu_cluster_src(int32_t t, int32_t j, int32_t kh, int32_t kw) {
     default: break;
   }
   return sr * kw + sc;
-}
-
-/* The in-bounds taps of output row/column o: [*lo, *hi). */
-static void mcu_cluster_taps(int32_t o, int32_t stride, int32_t pad, int32_t dil, int32_t k, int32_t size,
-                             int32_t *lo, int32_t *hi) {
-  const int32_t start = o * stride - pad;
-  int32_t a = 0, b = k;
-  while (a < k && start + a * dil < 0) a++;
-  while (b > a && start + (b - 1) * dil >= size) b--;
-  *lo = a;
-  *hi = b;
 }`,
 };
 
@@ -78,6 +73,42 @@ function floatLiteral(v: number): string {
 }
 
 const mantissas = Array.from(LOG8_MANTISSAS, floatLiteral).join(", ");
+
+/** The in-bounds taps of an output pixel (the decode-then-conv kernels). */
+export const clusterTaps: CSupportCode = {
+  id: "cluster/taps",
+  code: `
+/* The in-bounds taps of output row/column o: [*lo, *hi) (all k taps away from the borders). */
+static void mcu_cluster_taps(int32_t o, int32_t stride, int32_t pad, int32_t dil, int32_t k, int32_t size,
+                             int32_t *lo, int32_t *hi) {
+  const int32_t start = o * stride - pad;
+  int32_t a = 0, b = k;
+  if (start >= 0 && start + (k - 1) * dil < size) {
+    *lo = 0;
+    *hi = k;
+    return;
+  }
+  while (a < k && start + a * dil < 0) a++;
+  while (b > a && start + (b - 1) * dil >= size) b--;
+  *lo = a;
+  *hi = b;
+}`,
+};
+
+/** The output range a tap reaches (the add-then-conv plane convolutions). */
+export const clusterRange: CSupportCode = {
+  id: "cluster/range",
+  code: `
+/* The outputs o in [*lo, *hi) whose input o*stride + off lies in [0, size). */
+static void mcu_cluster_range(int32_t off, int32_t stride, int32_t size, int32_t out, int32_t *lo, int32_t *hi) {
+  int32_t a = off >= 0 ? 0 : (-off + stride - 1) / stride;
+  int32_t b = size - 1 - off < 0 ? 0 : (size - 1 - off) / stride + 1;
+  if (b > out) b = out;
+  if (a > b) a = b;
+  *lo = a;
+  *hi = b;
+}`,
+};
 
 /** Decoding float scales and codebook values in every storage format. */
 export const clusterFloatValues: CSupportCode = {
@@ -146,24 +177,23 @@ static float mcu_cluster_act(float v, int32_t act) {
 /** The float plane convolution of add-then-conv. */
 export const clusterFloatPlane: CSupportCode = {
   id: "cluster/float32-plane",
-  requires: [clusterCommon],
+  requires: [clusterCommon, clusterRange],
   code: `
-/* acc[oy, ox] += sum over in-bounds taps of k[ky, kx] * src[(iy * in_w + ix) * stride]. */
+/* acc[oy, ox] += sum over in-bounds taps of k[ky, kx] * src[(iy * in_w + ix) * stride], tap by tap
+   over the output rows and columns that tap reaches inside the input. */
 static void mcu_cluster_plane_f32(const float *src, int32_t stride, const float *k, float *acc,
                                   const mcu_cluster_t *p) {
-  int32_t oy, ox, ky, kx, ky0, ky1, kx0, kx1;
-  for (oy = 0; oy < p->out_h; oy++) {
-    const int32_t iy0 = oy * p->stride_h - p->pad_top;
-    mcu_cluster_taps(oy, p->stride_h, p->pad_top, p->dil_h, p->k_h, p->in_h, &ky0, &ky1);
-    for (ox = 0; ox < p->out_w; ox++) {
-      const int32_t ix0 = ox * p->stride_w - p->pad_left;
-      float s = 0.0f;
-      mcu_cluster_taps(ox, p->stride_w, p->pad_left, p->dil_w, p->k_w, p->in_w, &kx0, &kx1);
-      for (ky = ky0; ky < ky1; ky++) {
-        const int32_t base = (iy0 + ky * p->dil_h) * p->in_w + ix0;
-        for (kx = kx0; kx < kx1; kx++) s += k[ky * p->k_w + kx] * src[(size_t)(base + kx * p->dil_w) * (size_t)stride];
+  int32_t ky, kx, oy, ox, oy0, oy1, ox0, ox1;
+  for (ky = 0; ky < p->k_h; ky++) {
+    mcu_cluster_range(ky * p->dil_h - p->pad_top, p->stride_h, p->in_h, p->out_h, &oy0, &oy1);
+    for (kx = 0; kx < p->k_w; kx++) {
+      const float w = k[ky * p->k_w + kx];
+      mcu_cluster_range(kx * p->dil_w - p->pad_left, p->stride_w, p->in_w, p->out_w, &ox0, &ox1);
+      for (oy = oy0; oy < oy1; oy++) {
+        const int32_t base = (oy * p->stride_h + ky * p->dil_h - p->pad_top) * p->in_w + kx * p->dil_w - p->pad_left;
+        float *a = acc + oy * p->out_w;
+        for (ox = ox0; ox < ox1; ox++) a[ox] += w * src[(size_t)(base + ox * p->stride_w) * (size_t)stride];
       }
-      acc[oy * p->out_w + ox] += s;
     }
   }
 }`,
@@ -172,7 +202,7 @@ static void mcu_cluster_plane_f32(const float *src, int32_t stride, const float 
 /** Float decode-then-conv. */
 export const clusterFloatDecode: CSupportCode = {
   id: "cluster/float32-decode",
-  requires: [clusterFloatValues, clusterFloatAct],
+  requires: [clusterFloatValues, clusterFloatAct, clusterTaps],
   code: `
 /* Decode-then-conv: each output channel's filter is decoded into w (k_h*k_w*in_per_group floats). */
 static void mcu_cluster_conv_decode_f32(const float *x, const uint8_t *codes, const void *scales,
@@ -331,7 +361,7 @@ static int8_t mcu_cluster_out(uint32_t acc, int32_t o, const mcu_cluster_q_t *q)
 export function clusterInt8Decode(rounding: RoundingMode): CSupportCode {
   return {
     id: `cluster/int8-decode-${rounding}`,
-    requires: [clusterInt8Out(rounding)],
+    requires: [clusterInt8Out(rounding), clusterTaps],
     code: `
 /* Decode-then-conv: each output channel's int8 filter a * T(C') is decoded into w. */
 static void mcu_cluster_conv_decode_i8(const int8_t *x, const uint8_t *codes, const int8_t *factors,
@@ -379,46 +409,42 @@ static void mcu_cluster_conv_decode_i8(const int8_t *x, const uint8_t *codes, co
 export function clusterInt8Add(rounding: RoundingMode): CSupportCode {
   return {
     id: `cluster/int8-add-${rounding}`,
-    requires: [clusterInt8Out(rounding)],
+    requires: [clusterInt8Out(rounding), clusterRange],
     code: `
-/* acc[oy, ox] += sum over in-bounds taps of k[ky, kx] * (src[(iy*in_w + ix)*stride] + offset), modulo 2^32. */
+/* acc[oy, ox] += sum over in-bounds taps of k[ky, kx] * (src[(iy*in_w + ix)*stride] + offset),
+   modulo 2^32, tap by tap. */
 static void mcu_cluster_plane_i8(const int8_t *src, int32_t stride, int32_t offset, const int32_t *k,
                                  uint32_t *acc, const mcu_cluster_t *p) {
-  int32_t oy, ox, ky, kx, ky0, ky1, kx0, kx1;
-  for (oy = 0; oy < p->out_h; oy++) {
-    const int32_t iy0 = oy * p->stride_h - p->pad_top;
-    mcu_cluster_taps(oy, p->stride_h, p->pad_top, p->dil_h, p->k_h, p->in_h, &ky0, &ky1);
-    for (ox = 0; ox < p->out_w; ox++) {
-      const int32_t ix0 = ox * p->stride_w - p->pad_left;
-      uint32_t s = acc[oy * p->out_w + ox];
-      mcu_cluster_taps(ox, p->stride_w, p->pad_left, p->dil_w, p->k_w, p->in_w, &kx0, &kx1);
-      for (ky = ky0; ky < ky1; ky++) {
-        const int32_t base = (iy0 + ky * p->dil_h) * p->in_w + ix0;
-        for (kx = kx0; kx < kx1; kx++) {
-          const int32_t v = (int32_t)src[(size_t)(base + kx * p->dil_w) * (size_t)stride] + offset;
-          s += (uint32_t)k[ky * p->k_w + kx] * (uint32_t)v;
+  int32_t ky, kx, oy, ox, oy0, oy1, ox0, ox1;
+  for (ky = 0; ky < p->k_h; ky++) {
+    mcu_cluster_range(ky * p->dil_h - p->pad_top, p->stride_h, p->in_h, p->out_h, &oy0, &oy1);
+    for (kx = 0; kx < p->k_w; kx++) {
+      const uint32_t w = (uint32_t)k[ky * p->k_w + kx];
+      mcu_cluster_range(kx * p->dil_w - p->pad_left, p->stride_w, p->in_w, p->out_w, &ox0, &ox1);
+      for (oy = oy0; oy < oy1; oy++) {
+        const int32_t base = (oy * p->stride_h + ky * p->dil_h - p->pad_top) * p->in_w + kx * p->dil_w - p->pad_left;
+        uint32_t *a = acc + oy * p->out_w;
+        for (ox = ox0; ox < ox1; ox++) {
+          a[ox] += w * (uint32_t)((int32_t)src[(size_t)(base + ox * p->stride_w) * (size_t)stride] + offset);
         }
       }
-      acc[oy * p->out_w + ox] = s;
     }
   }
 }
 
 /* The same over an int32 plane (the sum of a group's scaled input channels). */
 static void mcu_cluster_plane_i32(const int32_t *src, const int32_t *k, uint32_t *acc, const mcu_cluster_t *p) {
-  int32_t oy, ox, ky, kx, ky0, ky1, kx0, kx1;
-  for (oy = 0; oy < p->out_h; oy++) {
-    const int32_t iy0 = oy * p->stride_h - p->pad_top;
-    mcu_cluster_taps(oy, p->stride_h, p->pad_top, p->dil_h, p->k_h, p->in_h, &ky0, &ky1);
-    for (ox = 0; ox < p->out_w; ox++) {
-      const int32_t ix0 = ox * p->stride_w - p->pad_left;
-      uint32_t s = acc[oy * p->out_w + ox];
-      mcu_cluster_taps(ox, p->stride_w, p->pad_left, p->dil_w, p->k_w, p->in_w, &kx0, &kx1);
-      for (ky = ky0; ky < ky1; ky++) {
-        const int32_t base = (iy0 + ky * p->dil_h) * p->in_w + ix0;
-        for (kx = kx0; kx < kx1; kx++) s += (uint32_t)k[ky * p->k_w + kx] * (uint32_t)src[base + kx * p->dil_w];
+  int32_t ky, kx, oy, ox, oy0, oy1, ox0, ox1;
+  for (ky = 0; ky < p->k_h; ky++) {
+    mcu_cluster_range(ky * p->dil_h - p->pad_top, p->stride_h, p->in_h, p->out_h, &oy0, &oy1);
+    for (kx = 0; kx < p->k_w; kx++) {
+      const uint32_t w = (uint32_t)k[ky * p->k_w + kx];
+      mcu_cluster_range(kx * p->dil_w - p->pad_left, p->stride_w, p->in_w, p->out_w, &ox0, &ox1);
+      for (oy = oy0; oy < oy1; oy++) {
+        const int32_t base = (oy * p->stride_h + ky * p->dil_h - p->pad_top) * p->in_w + kx * p->dil_w - p->pad_left;
+        uint32_t *a = acc + oy * p->out_w;
+        for (ox = ox0; ox < ox1; ox++) a[ox] += w * (uint32_t)src[base + ox * p->stride_w];
       }
-      acc[oy * p->out_w + ox] = s;
     }
   }
 }
