@@ -26,7 +26,7 @@ import { prepareFullyConnectedParams } from "../kernels/fully-connected.js";
 import { type QuantKernelOptions, roundingOf } from "../kernels/options.js";
 import type { RoundingMode } from "../multiplier.js";
 import { isPerTensor, isQuantized, zeroPointOf } from "../quant-info.js";
-import { dspGemm, type PackedGemm, packGemm, portableGemm } from "./gemm.js";
+import { biasRequantTable, dspGemm, type PackedGemm, packGemm, portableGemm } from "./gemm.js";
 import { dwDspScratchBytes, dwDspSupports, emitDwDsp } from "./depthwise-dsp.js";
 import { accumulatorBounds, fastRequantTable } from "./requant.js";
 import { littleEndianCheck, requantSupport, wrapInt32 } from "./support.js";
@@ -140,7 +140,7 @@ function convScratch(p: ConvParams, dsp: boolean) {
   const pairs = p.outH * p.outW >= 2;
   return [
     ...(isDirect(p) ? [] : [{ name: "patch", bytes: (pairs ? 2 : 1) * 4 * kw }]),
-    ...(dsp && pairs ? [{ name: "widened", bytes: 16 * kw + 8 * (p.outC / p.groups) }] : []),
+    ...(dsp && pairs ? [{ name: "widened", bytes: 16 * kw }] : []),
   ];
 }
 
@@ -172,20 +172,33 @@ function emitConv(ctx: CEmitContext, geo: ConvGeometry, dsp: boolean, rounding: 
     return at - q.words.length;
   });
   const w = ctx.constArray("w", "uint32_t", words);
-  const bias = ctx.constArray("bias", "int32_t", Int32Array.from(packs.flatMap((q) => Array.from(q.bias))));
-  const table = dsp ? convFastTable(p, rows) : undefined;
-  if (dsp && table === undefined)
-    throw new InternalError("the DSP conv kernel was picked for a layer it cannot requantize");
-  const rq = table !== undefined ? ctx.constArray("rq", "int32_t", table) : "NULL";
-  const mult = table === undefined ? ctx.constArray("mult", "int32_t", p.multiplier) : "NULL";
-  const shift = table === undefined ? ctx.constArray("shift", "int32_t", p.shift) : "NULL";
   const kw = packs[0]!.kw;
-  const gemms = packs
-    .map(
+  let gemms: string[];
+  if (dsp) {
+    const table = convFastTable(p, rows);
+    if (table === undefined) {
+      throw new InternalError("the DSP conv kernel was picked for a layer it cannot requantize");
+    }
+    const bq = ctx.constArray(
+      "bq",
+      "int32_t",
+      Int32Array.from(
+        packs.flatMap((q, gi) => Array.from(biasRequantTable(q.bias, table.subarray(3 * gi * og), og))),
+      ),
+    );
+    gemms = packs.map(
       (_, gi) =>
-        `{${k}, ${kw}, ${og}, ${p.outputOffset}, ${p.actMin}, ${p.actMax}, ${w} + ${offsets[gi]}, ${bias} + ${gi * og}, ${rq === "NULL" ? `${mult} + ${gi * og}, ${shift} + ${gi * og}, NULL` : `NULL, NULL, ${rq} + ${3 * gi * og}`}}`,
-    )
-    .join(",\n  ");
+        `{${k}, ${kw}, ${og}, ${p.outputOffset}, ${p.actMin}, ${p.actMax}, ${w} + ${offsets[gi]}, NULL, NULL, NULL, ${bq} + ${4 * gi * og}}`,
+    );
+  } else {
+    const bias = ctx.constArray("bias", "int32_t", Int32Array.from(packs.flatMap((q) => Array.from(q.bias))));
+    const mult = ctx.constArray("mult", "int32_t", p.multiplier);
+    const shift = ctx.constArray("shift", "int32_t", p.shift);
+    gemms = packs.map(
+      (_, gi) =>
+        `{${k}, ${kw}, ${og}, ${p.outputOffset}, ${p.actMin}, ${p.actMax}, ${w} + ${offsets[gi]}, ${bias} + ${gi * og}, ${mult} + ${gi * og}, ${shift} + ${gi * og}, NULL}`,
+    );
+  }
   const fields = [
     p.batches,
     p.inH,
@@ -211,7 +224,7 @@ function emitConv(ctx: CEmitContext, geo: ConvGeometry, dsp: boolean, rounding: 
     support: [convType, convDriver(rounding, dsp)],
     declarations: [
       `static const mcu_q_conv_t ${ctx.symbol}_conv = {${fields.join(", ")}};`,
-      `static const mcu_q_gemm_t ${ctx.symbol}_gemm[${p.groups}] = {\n  ${gemms}\n};`,
+      `static const mcu_q_gemm_t ${ctx.symbol}_gemm[${p.groups}] = {\n  ${gemms.join(",\n  ")}\n};`,
     ].join("\n"),
     code: `mcu_q_conv_s8_${sfx}(${ctx.input(0)}, ${ctx.output(0)}, &${ctx.symbol}_conv, ${ctx.symbol}_gemm, ${direct ? "NULL" : `(int8_t *)${ctx.scratch("patch")}`}${dsp ? `, ${p.outH * p.outW >= 2 ? `(uint32_t *)${ctx.scratch("widened")}` : "NULL"}` : ""});`,
   };
@@ -511,7 +524,7 @@ static void mcu_q_fc_s8_${sfx}(const int8_t *x, int8_t *y, const mcu_q_fc_t *f, 
       const kw = Math.ceil(inDepth / 4);
       return [
         ...(inDepth % 4 !== 0 ? [{ name: "patch", bytes: (rows >= 2 ? 2 : 1) * 4 * kw }] : []),
-        ...(dsp && rows >= 2 ? [{ name: "widened", bytes: 16 * kw + 8 * ctx.inputs[1]!.shape[0]! }] : []),
+        ...(dsp && rows >= 2 ? [{ name: "widened", bytes: 16 * kw }] : []),
       ];
     },
     emit: (ctx: CEmitContext) => {
@@ -519,9 +532,12 @@ static void mcu_q_fc_s8_${sfx}(const int8_t *x, int8_t *y, const mcu_q_fc_t *f, 
       const packed = packGemm(ctx.inputs[1]!.data as Int8Array, p.outDepth, p.inDepth, p.bias, p.inputOffset);
       const { mults, shifts } = fcMultipliers(p);
       const wSym = ctx.constArray("w", "uint32_t", packed.words);
-      const bias = ctx.constArray("bias", "int32_t", packed.bias);
       const table = dsp ? fcFastTable(ctx) : undefined;
-      const rq = table !== undefined ? ctx.constArray("rq", "int32_t", table) : "NULL";
+      const bq =
+        table !== undefined
+          ? ctx.constArray("bq", "int32_t", biasRequantTable(packed.bias, table, p.outDepth))
+          : "NULL";
+      const bias = table === undefined ? ctx.constArray("bias", "int32_t", packed.bias) : "NULL";
       const mult = table === undefined ? ctx.constArray("mult", "int32_t", mults) : "NULL";
       const shift = table === undefined ? ctx.constArray("shift", "int32_t", shifts) : "NULL";
       const sfx = dsp ? "dsp" : "c";
@@ -529,7 +545,7 @@ static void mcu_q_fc_s8_${sfx}(const int8_t *x, int8_t *y, const mcu_q_fc_t *f, 
         support: [driver(dsp)],
         declarations: [
           `static const mcu_q_fc_t ${ctx.symbol}_fc = {${p.batches}, ${p.inDepth}, ${p.inDepth % 4 !== 0 ? 1 : 0}};`,
-          `static const mcu_q_gemm_t ${ctx.symbol}_gemm = {${packed.k}, ${packed.kw}, ${p.outDepth}, ${p.outputOffset}, ${p.actMin}, ${p.actMax}, ${wSym}, ${bias}, ${mult}, ${shift}, ${rq}};`,
+          `static const mcu_q_gemm_t ${ctx.symbol}_gemm = {${packed.k}, ${packed.kw}, ${p.outDepth}, ${p.outputOffset}, ${p.actMin}, ${p.actMax}, ${wSym}, ${bias}, ${mult}, ${shift}, ${bq}};`,
         ].join("\n"),
         code: `mcu_q_fc_s8_${sfx}(${ctx.input(0)}, ${ctx.output(0)}, &${ctx.symbol}_fc, &${ctx.symbol}_gemm, ${p.inDepth % 4 !== 0 ? `(int8_t *)${ctx.scratch("patch")}` : "NULL"}${dsp ? `, ${p.batches >= 2 ? `(uint32_t *)${ctx.scratch("widened")}` : "NULL"}` : ""});`,
       };

@@ -33,7 +33,7 @@ typedef struct {
   const uint32_t *w;  /* packed weights (channel pairs interleaved word by word) */
   const int32_t *bias;/* bias with the input zero point folded in */
   const int32_t *mult, *shift; /* portable C: MultiplyByQuantizedMultiplier's per-channel arguments */
-  const int32_t *rq;  /* DSP path: per channel {2M - 2^32, 2^(e-1) + z_y * 2^e, e} (./requant.ts) */
+  const int32_t *bq;  /* DSP path: per channel pair {bias0, bias1, M0', c0, e0, M1', c1, e1} (bias unused) */
 } mcu_q_gemm_t;`,
 };
 
@@ -117,19 +117,106 @@ static void mcu_q_gemm_1px_c(const int8_t *a, int8_t *y_a, const mcu_q_gemm_t *g
   };
 }
 
-/** The DSP gemm: `mcu_q_gemm_2px_dsp` (with a widening scratch of 16·kw + 8·cout bytes) and `mcu_q_gemm_1px_dsp`. */
+/**
+ * The multiply-accumulate and requantization of two pixels for every pair of output channels in
+ * Thumb-2 assembly (a naked function, all 14 registers: the 2×2 accumulators, both pixels' widened
+ * words, two weight words, a temporary and three pointers), for the full int8 clamp range. Per 4
+ * weights of a channel pair: one LDM of the pixels' words, one of the weights, 4 SXTB16, 8 SMLAD.
+ * Arguments: xw (widened words [a even, a odd, b even, b odd] per group of 4), w (packed weights),
+ * bq (per pair {bias0, bias1, M0', c0, e0, M1', c1, e1}), y_a, then on the stack dy = y_b − y_a,
+ * pairs (≥ 1), kw (≥ 1).
+ */
+function gemmAsm(rounding: RoundingMode): string {
+  const single = rounding === "single";
+  const rq = (acc: string, m: string, c: string, e: string) =>
+    [
+      `"add r0, ${c}, ${acc}\\n\\t"`,
+      ...(single ? [] : [`"add r0, r0, ${acc}, asr #31\\n\\t"`]),
+      `"${single ? "smmla" : "smmlar"} ${acc}, ${acc}, ${m}, r0\\n\\t"`,
+      `"asr ${acc}, ${acc}, ${e}\\n\\t"`,
+      `"ssat ${acc}, #8, ${acc}\\n\\t"`,
+    ].join("\n      ");
+  return `
+#if defined(__ARM_FEATURE_DSP) && defined(__GNUC__) && !defined(__clang__)
+#define MCU_Q_GEMM2_ASM 1
+#define MCU_Q_UNUSED __attribute__((unused))
+__attribute__((naked, noinline)) static void mcu_q_gemm2_asm(const uint32_t *xw MCU_Q_UNUSED, const uint32_t *w MCU_Q_UNUSED,
+                                                              const int32_t *bq MCU_Q_UNUSED, int8_t *y_a MCU_Q_UNUSED,
+                                                              int32_t dy MCU_Q_UNUSED, int32_t pairs MCU_Q_UNUSED,
+                                                              int32_t kw MCU_Q_UNUSED) {
+  __asm volatile(
+      "push {r4-r11, lr}\\n\\t"
+      "sub sp, sp, #16\\n\\t"
+      "ldr r4, [sp, #60]\\n\\t"      /* kw */
+      "lsls r4, r4, #3\\n\\t"
+      "str r4, [sp, #12]\\n\\t"      /* bytes of weights per channel pair */
+      "str r0, [sp, #0]\\n\\t"       /* xw */
+      "str r2, [sp, #4]\\n\\t"       /* bq */
+      "str r3, [sp, #8]\\n\\t"       /* y_a */
+      "1:\\n\\t"
+      "ldr r0, [sp, #0]\\n\\t"
+      "ldr r12, [sp, #12]\\n\\t"
+      "add r12, r1, r12\\n\\t"       /* end of this pair's weights */
+      "ldr lr, [sp, #4]\\n\\t"
+      "ldrd r2, r4, [lr]\\n\\t"      /* a0 = b0 = bias0, a1 = b1 = bias1 */
+      "mov r3, r2\\n\\t"
+      "mov r5, r4\\n\\t"
+      "2:\\n\\t"
+      "ldmia r0!, {r6, r7, r8, r9}\\n\\t"   /* a even, a odd, b even, b odd */
+      "ldmia r1!, {r10, r11}\\n\\t"         /* channel 0 and channel 1 weights */
+      "sxtb16 lr, r10, ror #8\\n\\t"
+      "sxtb16 r10, r10\\n\\t"
+      "smlad r2, r10, r6, r2\\n\\t"
+      "smlad r3, r10, r8, r3\\n\\t"
+      "smlad r2, lr, r7, r2\\n\\t"
+      "smlad r3, lr, r9, r3\\n\\t"
+      "sxtb16 lr, r11, ror #8\\n\\t"
+      "sxtb16 r11, r11\\n\\t"
+      "smlad r4, r11, r6, r4\\n\\t"
+      "smlad r5, r11, r8, r5\\n\\t"
+      "smlad r4, lr, r7, r4\\n\\t"
+      "smlad r5, lr, r9, r5\\n\\t"
+      "cmp r1, r12\\n\\t"
+      "bne 2b\\n\\t"
+      "ldr lr, [sp, #4]\\n\\t"
+      "add lr, lr, #8\\n\\t"
+      "ldmia lr!, {r6, r7, r8, r9, r10, r11}\\n\\t" /* M0', c0, e0, M1', c1, e1 */
+      "str lr, [sp, #4]\\n\\t"
+      ${rq("r2", "r6", "r7", "r8")}
+      ${rq("r3", "r6", "r7", "r8")}
+      ${rq("r4", "r9", "r10", "r11")}
+      ${rq("r5", "r9", "r10", "r11")}
+      "ldr r0, [sp, #8]\\n\\t"
+      "ldr r12, [sp, #52]\\n\\t"    /* dy */
+      "strb r2, [r0]\\n\\t"
+      "strb r4, [r0, #1]\\n\\t"
+      "strb r3, [r0, r12]\\n\\t"
+      "adds r0, r0, #1\\n\\t"
+      "strb r5, [r0, r12]\\n\\t"
+      "adds r0, r0, #1\\n\\t"
+      "str r0, [sp, #8]\\n\\t"
+      "ldr r0, [sp, #56]\\n\\t"     /* pairs */
+      "subs r0, r0, #1\\n\\t"
+      "str r0, [sp, #56]\\n\\t"
+      "bne 1b\\n\\t"
+      "add sp, sp, #16\\n\\t"
+      "pop {r4-r11, pc}\\n\\t");
+}
+#endif`;
+}
+
+/**
+ * The DSP gemm: `mcu_q_gemm_2px_dsp` (with a widening scratch of 16·kw bytes) and
+ * `mcu_q_gemm_1px_dsp`, over the layer's bias + requantization table `bq` (`biasRequantTable`).
+ */
 export function dspGemm(rounding: RoundingMode): CSupportCode {
   return {
     id: `quant/gemm-s8-dsp-${rounding}`,
     requires: [gemmType, fastRequantSupport(rounding)],
     code: `
-/* Requantize + clamp + store of channel oc's accumulator with the layer's fast requantization table
-   (full: the clamp range is all of int8, so SSAT alone clamps). */
-#define MCU_Q_STORE_F(dst, acc, oc)                                       \\
-  do {                                                                   \\
-    const int32_t v_ = mcu_q_ssat8(mcu_q_rqg((int32_t)(acc), rq + 3 * (oc))); \\
-    (dst) = (int8_t)(full ? v_ : MCU_Q_CLAMP8(v_, lo, hi));              \\
-  } while (0)
+/* Requantize + clamp + store of an accumulator with the table entry r = {M', c, e} (SSAT clamps to
+   int8; a narrower activation range clamps again). */
+#define MCU_Q_STORE_F(dst, acc, r) ((dst) = (int8_t)MCU_Q_CLAMP8(mcu_q_ssat8(mcu_q_rqg((int32_t)(acc), (r))), lo, hi))
 /* Widens a patch (4*kw int8, read as words) into int16 pairs: word 2j = bytes (4j, 4j+2),
    word 2j+1 = bytes (4j+1, 4j+3), at dst[stride*j], dst[stride*j + 1]. */
 static void mcu_q_widen(const int8_t *src, uint32_t *dst, int32_t kw, int32_t stride) {
@@ -159,19 +246,13 @@ static void mcu_q_widen(const int8_t *src, uint32_t *dst, int32_t kw, int32_t st
     b1 = MCU_SMLAD(we, be, b1);                 \\
     b1 = MCU_SMLAD(wo, bo, b1);                 \\
   } while (0)
-#if defined(__GNUC__)
-#define MCU_Q_NOINLINE __attribute__((noinline))
-#else
-#define MCU_Q_NOINLINE
-#endif
-/* The multiply-accumulates of two pixels for every pair of channels, a leaf function so that its
-   accumulators, inputs and weights live in registers: acc[4p..4p+3] = {a0, b0, a1, b1} of channels
-   2p, 2p + 1. */
-MCU_Q_NOINLINE static void mcu_q_mac_pairs(const uint32_t *xw, const uint32_t *w, int32_t kw, int32_t pairs,
-                                           const int32_t *bias, uint32_t *acc) {
+${gemmAsm(rounding).trim()}
+/* What mcu_q_gemm2_asm does, in C and for any clamp range [lo, hi]. */
+static void mcu_q_gemm2_c(const uint32_t *xw, const uint32_t *w, const int32_t *bq, int8_t *y_a, int32_t dy,
+                          int32_t pairs, int32_t kw, int32_t lo, int32_t hi) {
   int32_t p;
-  for (p = 0; p < pairs; p++, bias += 2, acc += 4) {
-    uint32_t a0 = (uint32_t)bias[0], b0 = a0, a1 = (uint32_t)bias[1], b1 = a1;
+  for (p = 0; p < pairs; p++, bq += 8, y_a += 2) {
+    uint32_t a0 = (uint32_t)bq[0], b0 = a0, a1 = (uint32_t)bq[1], b1 = a1;
     const uint32_t *x = xw, *end = w + 2 * kw;
     while (w < end) {
       const uint32_t w0 = w[0], w1 = w[1];
@@ -179,52 +260,33 @@ MCU_Q_NOINLINE static void mcu_q_mac_pairs(const uint32_t *xw, const uint32_t *w
       x += 4;
       w += 2;
     }
-    acc[0] = a0;
-    acc[1] = b0;
-    acc[2] = a1;
-    acc[3] = b1;
+    MCU_Q_STORE_F(y_a[0], a0, bq + 2);
+    MCU_Q_STORE_F(y_a[dy], b0, bq + 2);
+    MCU_Q_STORE_F(y_a[1], a1, bq + 5);
+    MCU_Q_STORE_F(y_a[dy + 1], b1, bq + 5);
   }
 }
-/* Requantizes and stores the accumulators of mcu_q_mac_pairs (another leaf). */
-MCU_Q_NOINLINE static void mcu_q_store_pairs(const uint32_t *acc, int32_t pairs, const mcu_q_gemm_t *g, int8_t *y_a,
-                                             int8_t *y_b) {
-  const int32_t *r = g->rq, *end = g->rq + 6 * pairs;
-  if (g->act_min == -128 && g->act_max == 127) {
-    for (; r < end; r += 6, acc += 4, y_a += 2, y_b += 2) {
-      y_a[0] = (int8_t)mcu_q_ssat8(mcu_q_rqg((int32_t)acc[0], r));
-      y_b[0] = (int8_t)mcu_q_ssat8(mcu_q_rqg((int32_t)acc[1], r));
-      y_a[1] = (int8_t)mcu_q_ssat8(mcu_q_rqg((int32_t)acc[2], r + 3));
-      y_b[1] = (int8_t)mcu_q_ssat8(mcu_q_rqg((int32_t)acc[3], r + 3));
-    }
-  } else {
-    const int32_t lo = g->act_min, hi = g->act_max;
-    for (; r < end; r += 6, acc += 4, y_a += 2, y_b += 2) {
-      const int32_t v0 = mcu_q_ssat8(mcu_q_rqg((int32_t)acc[0], r)), v1 = mcu_q_ssat8(mcu_q_rqg((int32_t)acc[1], r));
-      const int32_t v2 = mcu_q_ssat8(mcu_q_rqg((int32_t)acc[2], r + 3));
-      const int32_t v3 = mcu_q_ssat8(mcu_q_rqg((int32_t)acc[3], r + 3));
-      y_a[0] = (int8_t)MCU_Q_CLAMP8(v0, lo, hi);
-      y_b[0] = (int8_t)MCU_Q_CLAMP8(v1, lo, hi);
-      y_a[1] = (int8_t)MCU_Q_CLAMP8(v2, lo, hi);
-      y_b[1] = (int8_t)MCU_Q_CLAMP8(v3, lo, hi);
-    }
-  }
-}
-/* Two pixels: xw holds, per word group j, [a even, a odd, b even, b odd] (16 * kw bytes), then
-   the accumulators of every channel pair (8 * cout bytes). */
+/* Two pixels: xw receives, per word group j, [a even, a odd, b even, b odd] (16 * kw bytes). */
 static void mcu_q_gemm_2px_dsp(const int8_t *a, const int8_t *b, int8_t *y_a, int8_t *y_b, const mcu_q_gemm_t *g,
                                uint32_t *xw) {
-  const int32_t lo = g->act_min, hi = g->act_max, full = lo == -128 && hi == 127, kw = g->kw, pairs = g->cout >> 1;
-  const int32_t *rq = g->rq;
-  const uint32_t *w = g->w + 2 * kw * pairs;
-  uint32_t *acc = xw + 4 * kw;
+  const int32_t lo = g->act_min, hi = g->act_max, kw = g->kw, pairs = g->cout >> 1;
   mcu_q_widen(a, xw, kw, 4);
   mcu_q_widen(b, xw + 2, kw, 4);
-  mcu_q_mac_pairs(xw, g->w, kw, pairs, g->bias, acc);
-  mcu_q_store_pairs(acc, pairs, g, y_a, y_b);
+  if (pairs > 0) {
+#if defined(MCU_Q_GEMM2_ASM)
+    if (lo == -128 && hi == 127) {
+      mcu_q_gemm2_asm(xw, g->w, g->bq, y_a, (int32_t)(y_b - y_a), pairs, kw);
+    } else {
+      mcu_q_gemm2_c(xw, g->w, g->bq, y_a, (int32_t)(y_b - y_a), pairs, kw, lo, hi);
+    }
+#else
+    mcu_q_gemm2_c(xw, g->w, g->bq, y_a, (int32_t)(y_b - y_a), pairs, kw, lo, hi);
+#endif
+  }
   if (2 * pairs < g->cout) {
-    const int32_t oc = 2 * pairs;
-    uint32_t a0 = (uint32_t)g->bias[oc], b0 = a0;
-    const uint32_t *x = xw, *end = w + kw;
+    const int32_t oc = 2 * pairs, *bq = g->bq + 8 * pairs;
+    const uint32_t *w = g->w + 2 * kw * pairs, *x = xw, *end = w + kw;
+    uint32_t a0 = (uint32_t)bq[0], b0 = a0;
     while (w < end) {
       const uint32_t w0 = *w++;
       const uint32_t we = MCU_SXTB16(w0), wo = MCU_SXTB16_ROR8(w0);
@@ -234,18 +296,18 @@ static void mcu_q_gemm_2px_dsp(const int8_t *a, const int8_t *b, int8_t *y_a, in
       b0 = MCU_SMLAD(wo, x[3], b0);
       x += 4;
     }
-    MCU_Q_STORE_F(y_a[oc], a0, oc);
-    MCU_Q_STORE_F(y_b[oc], b0, oc);
+    MCU_Q_STORE_F(y_a[oc], a0, bq + 1);
+    MCU_Q_STORE_F(y_b[oc], b0, bq + 1);
   }
 }
 /* One pixel, without a widening buffer: the patch is unpacked as it is read. */
 static void mcu_q_gemm_1px_dsp(const int8_t *a, int8_t *y_a, const mcu_q_gemm_t *g) {
-  const int32_t lo = g->act_min, hi = g->act_max, full = lo == -128 && hi == 127, kw = g->kw;
-  const int32_t *rq = g->rq;
+  const int32_t lo = g->act_min, hi = g->act_max, kw = g->kw;
+  const int32_t *bq = g->bq;
   const uint32_t *w = g->w;
   int32_t oc, j;
-  for (oc = 0; oc + 1 < g->cout; oc += 2) {
-    uint32_t a0 = (uint32_t)g->bias[oc], a1 = (uint32_t)g->bias[oc + 1];
+  for (oc = 0; oc + 1 < g->cout; oc += 2, bq += 8) {
+    uint32_t a0 = (uint32_t)bq[0], a1 = (uint32_t)bq[1];
     for (j = 0; j < kw; j++) {
       uint32_t v, xe, xo;
       const uint32_t w0 = w[0], w1 = w[1];
@@ -258,11 +320,11 @@ static void mcu_q_gemm_1px_dsp(const int8_t *a, int8_t *y_a, const mcu_q_gemm_t 
       a1 = MCU_SMLAD(MCU_SXTB16_ROR8(w1), xo, a1);
       w += 2;
     }
-    MCU_Q_STORE_F(y_a[oc], a0, oc);
-    MCU_Q_STORE_F(y_a[oc + 1], a1, oc + 1);
+    MCU_Q_STORE_F(y_a[oc], a0, bq + 2);
+    MCU_Q_STORE_F(y_a[oc + 1], a1, bq + 5);
   }
   if (oc < g->cout) {
-    uint32_t a0 = (uint32_t)g->bias[oc];
+    uint32_t a0 = (uint32_t)bq[0];
     for (j = 0; j < kw; j++) {
       uint32_t v;
       const uint32_t w0 = *w++;
@@ -270,10 +332,25 @@ static void mcu_q_gemm_1px_dsp(const int8_t *a, int8_t *y_a, const mcu_q_gemm_t 
       a0 = MCU_SMLAD(MCU_SXTB16(w0), MCU_SXTB16(v), a0);
       a0 = MCU_SMLAD(MCU_SXTB16_ROR8(w0), MCU_SXTB16_ROR8(v), a0);
     }
-    MCU_Q_STORE_F(y_a[oc], a0, oc);
+    MCU_Q_STORE_F(y_a[oc], a0, bq + 1);
   }
 }`,
   };
+}
+
+/**
+ * The DSP gemm's per-channel table: per channel pair {bias0, bias1, M0', c0, e0, M1', c1, e1}, a
+ * last odd channel {bias, M', c, e} (4·cout words), from the folded biases and `fastRequantTable`.
+ */
+export function biasRequantTable(bias: ArrayLike<number>, rq: Int32Array, cout: number): Int32Array {
+  const out = new Int32Array(4 * cout);
+  let at = 0;
+  let oc = 0;
+  for (; oc + 1 < cout; oc += 2, at += 8) {
+    out.set([bias[oc]!, bias[oc + 1]!, ...rq.subarray(3 * oc, 3 * oc + 6)], at);
+  }
+  if (oc < cout) out.set([bias[oc]!, ...rq.subarray(3 * oc, 3 * oc + 3)], at);
+  return out;
 }
 
 /** The packed weights and folded biases of a gemm, built at generation time. */
