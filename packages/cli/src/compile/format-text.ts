@@ -18,7 +18,8 @@ export function formatLayerTable(r: CompileReport): string {
   const hasSqnr = r.layers.some((l) => l.sqnrDb !== undefined);
   const rows = r.layers.map((l) => [
     String(l.index),
-    l.name.length > 24 ? `${l.name.slice(0, 23)}…` : l.name,
+    // The end of a long name is what differs between layers (MobilenetV1/MobilenetV1/Conv2d_3_…).
+    l.name.length > 28 ? `…${l.name.slice(-27)}` : l.name,
     l.op,
     l.cKernel,
     `${l.dtype}${formatShape(l.outputShape)}`,

@@ -60,6 +60,11 @@ function layerLabel(l: ReportLayer): string {
   return `#${l.index} ${l.name}`;
 }
 
+/** A chart label: the index and the end of the name (where exporters put what differs). */
+function shortLabel(l: ReportLayer): string {
+  return `#${l.index} ${l.name.length > 28 ? `…${l.name.slice(-27)}` : l.name}`;
+}
+
 function verifyText(r: CompileReport): { text: string; cls: string } {
   const v = r.verify;
   if (v.status === "skipped") return { text: "not run", cls: "bad" };
@@ -150,7 +155,7 @@ function latencyChart(r: CompileReport): string {
   const bars: Bar[] = r.layers.map((l) => {
     const v = layerLatency(l);
     return {
-      label: layerLabel(l),
+      label: shortLabel(l),
       value: v ?? 0,
       text: v === null ? "no cost model" : `${ms(v)} ms`,
       color: colorOf(l.dtype),
@@ -166,7 +171,7 @@ function latencyChart(r: CompileReport): string {
 
 function macsChart(r: CompileReport): string {
   const bars: Bar[] = r.layers.map((l) => ({
-    label: layerLabel(l),
+    label: shortLabel(l),
     value: l.macs,
     text: formatCount(l.macs),
     color: colorOf(l.dtype),
