@@ -4,8 +4,9 @@
  */
 import { tflitePlugin } from "./plugin.js";
 
+export { legalizeForTflite, tfliteLegalize } from "./legalize.js";
 export { tfliteFormat, tflitePlugin } from "./plugin.js";
 export { type ReadTfliteOptions, readTflite } from "./read.js";
-export { writeTflite } from "./write.js";
+export { type WriteTfliteOptions, writeTflite } from "./write.js";
 
 export default tflitePlugin;

@@ -1,13 +1,25 @@
 /** Writing IR graphs as .tflite files. */
-import type { Graph } from "@mcu/tensor";
+import { corePlugin, createRegistry, type Graph, type Registry } from "@mcu/tensor";
 import { encodeModel } from "./internal/encode.js";
 import { exportModel } from "./internal/export-graph.js";
+import { legalizeForTflite } from "./legalize.js";
+
+/** Options of {@link writeTflite}. */
+export interface WriteTfliteOptions {
+  /** The registry whose core ops the legalizer inserts (default: core ops only). */
+  readonly registry?: Registry;
+}
+
+let defaultRegistry: Registry | undefined;
 
 /**
  * Writes a graph as a TFLite flatbuffer (one subgraph), with the smallest operator versions
- * that hold the features each operator uses. The output is deterministic. Nodes TFLite cannot
- * express throw one `MCU_E_TFLITE_EXPORT` that lists them all.
+ * that hold the features each operator uses. The graph is first legalized (`tflite/legalize`:
+ * EXPLICIT pads, batch_norm). The output is deterministic. Nodes TFLite cannot express throw
+ * one `MCU_E_TFLITE_EXPORT` that lists them all.
  */
-export function writeTflite(graph: Graph): Uint8Array {
-  return encodeModel(exportModel(graph));
+export function writeTflite(graph: Graph, options: WriteTfliteOptions = {}): Uint8Array {
+  defaultRegistry ??= createRegistry([corePlugin]);
+  const registry = options.registry ?? defaultRegistry;
+  return encodeModel(exportModel(legalizeForTflite(graph, registry)));
 }
