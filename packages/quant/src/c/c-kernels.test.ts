@@ -19,12 +19,13 @@ const KINDS = [
   ["depthwise_conv2d, the DSP kernel's shapes", ["dwdsp"]],
   ["conv2d, the DSP kernel's shapes", ["convdsp"]],
   ["requantization at the fast form's limits", ["edge"]],
+  ["add/sub, the DSP kernel's shapes", ["adddsp"]],
 ] as const;
 
 /** Kinds whose every layer the DSP kernels must take on a DSP target. */
-const ALL_DSP: readonly string[] = ["dwdsp", "convdsp"];
+const ALL_DSP: readonly string[] = ["dwdsp", "convdsp", "adddsp"];
 /** Kinds with some layer on a DSP kernel on a DSP target (and, for `edge`, some on portable C). */
-const SOME_DSP: readonly string[] = ["conv", "depthwise", "fc", "edge"];
+const SOME_DSP: readonly string[] = ["conv", "depthwise", "fc", "edge", "pool"];
 
 const RUNS = [
   ["host, portable C", "host", {}],

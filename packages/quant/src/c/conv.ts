@@ -80,15 +80,13 @@ static const int8_t *mcu_q_patch(const int8_t *x, int32_t p, int32_t gi, const m
 };
 
 function convDriver(rounding: RoundingMode, dsp: boolean): CSupportCode {
-  const sfx = dsp ? "dsp" : "c";
-  const xw = dsp ? ", xw" : "";
+  if (dsp) return dspConvDriver(rounding);
   return {
-    id: `quant/conv-s8-${sfx}-${rounding}`,
-    requires: [im2col, dsp ? dspGemm(rounding) : portableGemm(rounding)],
+    id: `quant/conv-s8-c-${rounding}`,
+    requires: [im2col, portableGemm(rounding)],
     code: `
 /* int8 conv2d over the gemm core: pixels two at a time, group after group. */
-static void mcu_q_conv_s8_${sfx}(const int8_t *x, int8_t *y, const mcu_q_conv_t *c, const mcu_q_gemm_t *g,
-                           int8_t *patch${dsp ? ", uint32_t *xw" : ""}) {
+static void mcu_q_conv_s8_c(const int8_t *x, int8_t *y, const mcu_q_conv_t *c, const mcu_q_gemm_t *g, int8_t *patch) {
   const int32_t pixels = c->out_h * c->out_w;
   const int32_t kp = 4 * g[0].kw;
   int32_t b, gi, p;
@@ -101,9 +99,81 @@ static void mcu_q_conv_s8_${sfx}(const int8_t *x, int8_t *y, const mcu_q_conv_t 
       for (p = 0; p + 1 < pixels; p += 2) {
         const int8_t *pa = mcu_q_patch(xb, p, gi, c, patch);
         const int8_t *pb = mcu_q_patch(xb, p + 1, gi, c, patch + kp);
-        mcu_q_gemm_2px_${sfx}(pa, pb, yg + (size_t)p * (size_t)c->out_c, yg + (size_t)(p + 1) * (size_t)c->out_c, gg${xw});
+        mcu_q_gemm_2px_c(pa, pb, yg + (size_t)p * (size_t)c->out_c, yg + (size_t)(p + 1) * (size_t)c->out_c, gg);
       }
-      if (p < pixels) mcu_q_gemm_1px_${sfx}(mcu_q_patch(xb, p, gi, c, patch), yg + (size_t)p * (size_t)c->out_c, gg);
+      if (p < pixels) mcu_q_gemm_1px_c(mcu_q_patch(xb, p, gi, c, patch), yg + (size_t)p * (size_t)c->out_c, gg);
+    }
+  }
+}`,
+  };
+}
+
+/**
+ * The DSP conv2d driver. Three ways to the gemm's widened words: a 1x1 convolution widens the
+ * input pixels themselves; when a group's channels are a multiple of four the receptive field is
+ * gathered and widened in one pass (no int8 patch; an odd last pixel runs as a pair with itself);
+ * otherwise im2col into an int8 patch, then the gemm widens it.
+ */
+function dspConvDriver(rounding: RoundingMode): CSupportCode {
+  return {
+    id: `quant/conv-s8-dsp-${rounding}`,
+    requires: [im2col, dspGemm(rounding)],
+    code: `
+/* The receptive field of output pixel p, group gi, widened (SXTB16 of bytes 0,2 and 1,3 of every
+   word) into dst[0], dst[1], dst[4], dst[5], ...: the input channels of a group are a multiple of 4. */
+static void mcu_q_patch_wide(const int8_t *x, int32_t p, int32_t gi, const mcu_q_conv_t *c, uint32_t *dst) {
+  const int32_t ig = c->in_c / c->groups, words = ig >> 2;
+  const int32_t oy = p / c->out_w, ox = p - oy * c->out_w;
+  const int32_t iy0 = oy * c->stride_h - c->pad_top, ix0 = ox * c->stride_w - c->pad_left;
+  const uint32_t zw = MCU_SXTB16((uint32_t)(uint8_t)c->zero_point * 0x01010101u);
+  int32_t ky, kx, j;
+  for (ky = 0; ky < c->k_h; ky++) {
+    const int32_t iy = iy0 + ky * c->dil_h;
+    for (kx = 0; kx < c->k_w; kx++) {
+      const int32_t ix = ix0 + kx * c->dil_w;
+      if (iy >= 0 && iy < c->in_h && ix >= 0 && ix < c->in_w) {
+        const int8_t *s = x + ((size_t)iy * (size_t)c->in_w + (size_t)ix) * (size_t)c->in_c + (size_t)(gi * ig);
+        for (j = 0; j < words; j++, dst += 4) {
+          uint32_t v;
+          memcpy(&v, s + 4 * j, 4);
+          dst[0] = MCU_SXTB16(v);
+          dst[1] = MCU_SXTB16_ROR8(v);
+        }
+      } else {
+        for (j = 0; j < words; j++, dst += 4) {
+          dst[0] = zw;
+          dst[1] = zw;
+        }
+      }
+    }
+  }
+}
+static void mcu_q_conv_s8_dsp(const int8_t *x, int8_t *y, const mcu_q_conv_t *c, const mcu_q_gemm_t *g,
+                              int8_t *patch, uint32_t *xw) {
+  const int32_t pixels = c->out_h * c->out_w;
+  const int32_t kp = 4 * g[0].kw, wide = !c->direct && (c->in_c / c->groups) % 4 == 0;
+  int32_t b, gi, p;
+  for (b = 0; b < c->batches; b++) {
+    const int8_t *xb = x + (size_t)b * (size_t)(c->in_h * c->in_w * c->in_c);
+    int8_t *yb = y + (size_t)b * (size_t)pixels * (size_t)c->out_c;
+    for (gi = 0; gi < c->groups; gi++) {
+      const mcu_q_gemm_t *gg = &g[gi];
+      int8_t *yg = yb + gi * gg->cout;
+      if (wide) {
+        for (p = 0; p < pixels; p += 2) {
+          const int32_t q = p + 1 < pixels ? p + 1 : p;
+          mcu_q_patch_wide(xb, p, gi, c, xw);
+          mcu_q_patch_wide(xb, q, gi, c, xw + 2);
+          mcu_q_gemm_2px_wide(yg + (size_t)p * (size_t)c->out_c, yg + (size_t)q * (size_t)c->out_c, gg, xw);
+        }
+        continue;
+      }
+      for (p = 0; p + 1 < pixels; p += 2) {
+        const int8_t *pa = mcu_q_patch(xb, p, gi, c, patch);
+        const int8_t *pb = mcu_q_patch(xb, p + 1, gi, c, patch + kp);
+        mcu_q_gemm_2px_dsp(pa, pb, yg + (size_t)p * (size_t)c->out_c, yg + (size_t)(p + 1) * (size_t)c->out_c, gg, xw);
+      }
+      if (p < pixels) mcu_q_gemm_1px_dsp(mcu_q_patch(xb, p, gi, c, patch), yg + (size_t)p * (size_t)c->out_c, gg);
     }
   }
 }`,
@@ -134,13 +204,17 @@ function isDirect(p: ConvParams): boolean {
   );
 }
 
-/** Scratch of a convolution: the im2col patches (unless direct) and, on the DSP, two widened patches. */
+/**
+ * Scratch of a convolution: the im2col patches (unless direct, or gathered widened on the DSP) and,
+ * on the DSP, two widened patches.
+ */
 function convScratch(p: ConvParams, dsp: boolean) {
   const kw = Math.ceil((p.kH * p.kW * p.filterInC) / 4);
   const pairs = p.outH * p.outW >= 2;
+  const wide = dsp && !isDirect(p) && p.filterInC % 4 === 0;
   return [
-    ...(isDirect(p) ? [] : [{ name: "patch", bytes: (pairs ? 2 : 1) * 4 * kw }]),
-    ...(dsp && pairs ? [{ name: "widened", bytes: 16 * kw }] : []),
+    ...(isDirect(p) || wide ? [] : [{ name: "patch", bytes: (pairs ? 2 : 1) * 4 * kw }]),
+    ...(dsp && (pairs || wide) ? [{ name: "widened", bytes: 16 * kw }] : []),
   ];
 }
 
@@ -220,13 +294,14 @@ function emitConv(ctx: CEmitContext, geo: ConvGeometry, dsp: boolean, rounding: 
     -p.inputOffset,
   ];
   const sfx = dsp ? "dsp" : "c";
+  const scratch = convScratch(p, dsp);
   return {
     support: [convType, convDriver(rounding, dsp)],
     declarations: [
       `static const mcu_q_conv_t ${ctx.symbol}_conv = {${fields.join(", ")}};`,
       `static const mcu_q_gemm_t ${ctx.symbol}_gemm[${p.groups}] = {\n  ${gemms.join(",\n  ")}\n};`,
     ].join("\n"),
-    code: `mcu_q_conv_s8_${sfx}(${ctx.input(0)}, ${ctx.output(0)}, &${ctx.symbol}_conv, ${ctx.symbol}_gemm, ${direct ? "NULL" : `(int8_t *)${ctx.scratch("patch")}`}${dsp ? `, ${p.outH * p.outW >= 2 ? `(uint32_t *)${ctx.scratch("widened")}` : "NULL"}` : ""});`,
+    code: `mcu_q_conv_s8_${sfx}(${ctx.input(0)}, ${ctx.output(0)}, &${ctx.symbol}_conv, ${ctx.symbol}_gemm, ${scratch.some((q) => q.name === "patch") ? `(int8_t *)${ctx.scratch("patch")}` : "NULL"}${dsp ? `, ${scratch.some((q) => q.name === "widened") ? `(uint32_t *)${ctx.scratch("widened")}` : "NULL"}` : ""});`,
   };
 }
 

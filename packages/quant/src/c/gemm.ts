@@ -266,12 +266,10 @@ static void mcu_q_gemm2_c(const uint32_t *xw, const uint32_t *w, const int32_t *
     MCU_Q_STORE_F(y_a[dy + 1], b1, bq + 5);
   }
 }
-/* Two pixels: xw receives, per word group j, [a even, a odd, b even, b odd] (16 * kw bytes). */
-static void mcu_q_gemm_2px_dsp(const int8_t *a, const int8_t *b, int8_t *y_a, int8_t *y_b, const mcu_q_gemm_t *g,
-                               uint32_t *xw) {
+/* Two pixels already widened into xw: per word group j, [a even, a odd, b even, b odd]. y_b may
+   equal y_a (one pixel run as a pair with itself). */
+static void mcu_q_gemm_2px_wide(int8_t *y_a, int8_t *y_b, const mcu_q_gemm_t *g, const uint32_t *xw) {
   const int32_t lo = g->act_min, hi = g->act_max, kw = g->kw, pairs = g->cout >> 1;
-  mcu_q_widen(a, xw, kw, 4);
-  mcu_q_widen(b, xw + 2, kw, 4);
   if (pairs > 0) {
 #if defined(MCU_Q_GEMM2_ASM)
     if (lo == -128 && hi == 127) {
@@ -299,6 +297,13 @@ static void mcu_q_gemm_2px_dsp(const int8_t *a, const int8_t *b, int8_t *y_a, in
     MCU_Q_STORE_F(y_a[oc], a0, bq + 1);
     MCU_Q_STORE_F(y_b[oc], b0, bq + 1);
   }
+}
+/* Two pixels: xw receives, per word group j, [a even, a odd, b even, b odd] (16 * kw bytes). */
+static void mcu_q_gemm_2px_dsp(const int8_t *a, const int8_t *b, int8_t *y_a, int8_t *y_b, const mcu_q_gemm_t *g,
+                               uint32_t *xw) {
+  mcu_q_widen(a, xw, g->kw, 4);
+  mcu_q_widen(b, xw + 2, g->kw, 4);
+  mcu_q_gemm_2px_wide(y_a, y_b, g, xw);
 }
 /* One pixel, without a widening buffer: the patch is unpacked as it is read. */
 static void mcu_q_gemm_1px_dsp(const int8_t *a, int8_t *y_a, const mcu_q_gemm_t *g) {

@@ -5,6 +5,7 @@
  */
 import type { CKernelDef } from "@mcu/codegen-c";
 import type { QuantKernelOptions } from "../kernels/options.js";
+import { addDspCKernels } from "./add-dsp.js";
 import { conv2dCKernels, depthwiseCKernels, fullyConnectedCKernels } from "./conv.js";
 import { poolAddSoftmaxCKernels } from "./pool-add-softmax.js";
 
@@ -17,5 +18,6 @@ export function quantCKernels(options?: QuantKernelOptions): CKernelDef[] {
     ...depthwiseCKernels(options),
     ...fullyConnectedCKernels(options),
     ...poolAddSoftmaxCKernels(options),
+    ...addDspCKernels(options),
   ];
 }

@@ -74,9 +74,21 @@ export interface CaseGraph {
  * channels a multiple of four, 3x3 windows, borders, strides, dilations, wide rows past LDR's
  * immediate offsets; 1x1 and 3x3 convolutions with more channels); `edge` draws requantizations at
  * the limits of the DSP path's fast form (left shifts, output zero points at ±128, biases near the
- * int32 bound — some taken by the portable kernel instead).
+ * int32 bound — some taken by the portable kernel instead); `adddsp` draws int8 ADD/SUB of operands
+ * of one shape (the DSP kernel's case).
  */
-type Kind = "conv" | "depthwise" | "fc" | "pool" | "add" | "mean" | "softmax" | "dwdsp" | "convdsp" | "edge";
+type Kind =
+  | "conv"
+  | "depthwise"
+  | "fc"
+  | "pool"
+  | "add"
+  | "mean"
+  | "softmax"
+  | "dwdsp"
+  | "convdsp"
+  | "edge"
+  | "adddsp";
 
 /** Random int8 (and int16 pool/add) cases of the given kinds. */
 export function quantCases(
@@ -238,11 +250,12 @@ export function quantCases(
         { outputs: [{ dtype, quant: qp(sy / 4, z(zy)) }] },
       );
       Object.assign(desc, { dtype, shape, axes });
-    } else if (kind === "add") {
-      const dtype = pick(r, ["int8", "int8", "int16"] as const);
+    } else if (kind === "add" || kind === "adddsp") {
+      const dtype = kind === "adddsp" ? "int8" : pick(r, ["int8", "int8", "int16"] as const);
       const z = (v: number) => (dtype === "int16" ? 0 : v);
       const shape = Array.from({ length: int(r, 1, 4) }, () => int(r, 1, 5));
-      const other = shape.slice(int(r, 0, shape.length - 1)).map((d) => (r() < 0.3 ? 1 : d));
+      const other =
+        kind === "adddsp" ? shape : shape.slice(int(r, 0, shape.length - 1)).map((d) => (r() < 0.3 ? 1 : d));
       const x = input(shape, dtype, qp(sx, z(zx)));
       const c = b.constant(`c${k}`, randomTensor(dtype, numElements(other), r), other, {
         dtype,
