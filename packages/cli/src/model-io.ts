@@ -121,7 +121,8 @@ export async function readModelInputs(
 
 /**
  * Runs a prepared model once per batch slice and stacks each output along a new leading axis
- * when the inputs were batched.
+ * when the inputs were batched. An engine with `invokeBatch` gets every slice in one call (one
+ * build and one process or simulator run for the whole batch).
  */
 export async function runBatches(
   graph: Graph,
@@ -133,8 +134,16 @@ export async function runBatches(
   const lengths = outs.map((t) => storageLength(t.dtype, t.shape));
   const shapes = outs.map((t) => (inputs.batched ? [inputs.runs, ...t.shape] : [...t.shape]));
   const stacked = outs.map((t, k) => allocateData(t.dtype, shapes[k]!));
+  const slices = Array.from({ length: inputs.runs }, (_, run) => inputs.slice(run));
+  const batch = prepared.invokeBatch !== undefined ? await prepared.invokeBatch(slices) : undefined;
+  if (batch !== undefined && batch.length !== inputs.runs) {
+    throw new McuError(
+      "MCU_E_ENGINE",
+      `the engine returned ${batch.length} results for a batch of ${inputs.runs} samples`,
+    );
+  }
   for (let run = 0; run < inputs.runs; run++) {
-    const results = await prepared.invoke(inputs.slice(run));
+    const results = batch !== undefined ? batch[run]! : await prepared.invoke(slices[run]!);
     if (results.length !== outs.length) {
       throw new McuError(
         "MCU_E_ENGINE",

@@ -27,6 +27,11 @@ export interface ModelFormat {
 export interface PreparedModel {
   /** Runs one inference; inputs and outputs in the graph's own order, layout and dtypes. */
   invoke(inputs: readonly TensorData[]): Promise<TensorData[]>;
+  /**
+   * Optional: many inferences in one go (per sample, its inputs; returns per sample its outputs), for
+   * engines with a cost per run such as a process or a simulator. Callers use it when present.
+   */
+  invokeBatch?(samples: readonly (readonly TensorData[])[]): Promise<TensorData[][]>;
   /** Engine-specific measurements of the last run (instructions, arena bytes, ...). */
   stats?(): Readonly<Record<string, unknown>>;
   dispose?(): Promise<void>;

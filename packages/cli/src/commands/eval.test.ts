@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fixturePath } from "@mcu/testing";
-import { corePlugin, createRegistry, graphBuilder, writeMcuir, writeNpy } from "@mcu/tensor";
+import { which } from "@mcu/codegen-c";
+import { fixturePath, readFixture } from "@mcu/testing";
+import { corePlugin, createRegistry, graphBuilder, readNpy, writeMcuir, writeNpy } from "@mcu/tensor";
 import { captureIo } from "../internal/capture-io.js";
 import { main } from "../main.js";
 
@@ -112,6 +113,43 @@ describe("mcu eval", () => {
     expect(JSON.parse(io.out())).toEqual({ schema: 1, n: 1996, top1: 1958 / 1996, agreement: 1 });
     expect((1958 / 1996).toFixed(6)).toBe("0.980962");
   });
+
+  it("evaluates 50 digits on a Cortex-M4 in one QEMU run, with the TS interpreter's result", async () => {
+    // 50 test digits spread over the classes (every 40th row of the class-sorted file), as the
+    // pytorch-mnist models take them: pixel / 255, float32 [50,1,1,28,28]; the int8 QDQ model runs as
+    // generated C under QEMU. MCU_QEMU points at a wrapper that logs each start of qemu-system-arm.
+    const digits = readNpy(readFixture("mnist", "test-digits.npy"));
+    const allLabels = readNpy(readFixture("mnist", "test-labels.npy"));
+    const rows = Array.from({ length: 50 }, (_, i) => 40 * i);
+    const x = new Float32Array(rows.length * 784);
+    rows.forEach((r, i) => {
+      for (let k = 0; k < 784; k++) x[i * 784 + k] = Number(digits.data[r * 784 + k]) / 255;
+    });
+    writeFileSync(path("digits50.npy"), writeNpy({ dtype: "float32", shape: [50, 1, 1, 28, 28], data: x }));
+    const labels = BigInt64Array.from(rows, (r) => BigInt(allLabels.data[r] as number));
+    writeFileSync(path("labels50.npy"), writeNpy({ dtype: "int64", shape: [50], data: labels }));
+    const qemu = which("qemu-system-arm");
+    expect(qemu).toBeDefined();
+    writeFileSync(path("qemu.sh"), `#!/bin/sh\necho run >> "${path("qemu.log")}"\nexec "${qemu}" "$@"\n`);
+    chmodSync(path("qemu.sh"), 0o755);
+    const model = fixturePath("pytorch-mnist", "mnist_cnn_qdq_ort.onnx");
+    const argv = ["eval", model, "--input", path("digits50.npy"), "--labels", path("labels50.npy"), "--json"];
+    const ts = captureIo();
+    expect(await main(argv, ts)).toBe(0);
+    const saved = process.env.MCU_QEMU;
+    process.env.MCU_QEMU = path("qemu.sh");
+    try {
+      const m4 = captureIo();
+      expect(await main([...argv, "--engine", "cortex-m4"], m4)).toBe(0);
+      expect(m4.err()).toBe("");
+      expect(JSON.parse(m4.out())).toEqual(JSON.parse(ts.out()));
+    } finally {
+      if (saved === undefined) delete process.env.MCU_QEMU;
+      else process.env.MCU_QEMU = saved;
+    }
+    expect(readFileSync(path("qemu.log"), "utf8")).toBe("run\n");
+    expect(JSON.parse(ts.out()).n).toBe(50);
+  }, 120_000);
 
   it.each([
     [

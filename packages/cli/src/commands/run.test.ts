@@ -131,6 +131,50 @@ describe("mcu run", () => {
     expect(quiet.err()).toBe("");
   });
 
+  it("runs every slice of a batch through an engine's invokeBatch, in one call", async () => {
+    // A third-party engine whose models only run in batches: it computes the same y as the model
+    // and logs the size of every batch it is given.
+    const log = path("batches.log");
+    writeFileSync(
+      path("batch-engine.cjs"),
+      `"use strict";
+const fs = require("node:fs");
+const y = (x) => Float32Array.of(x[0], 2 * x[1], x[0] + x[1] + x[2] + x[3] - 1);
+exports.default = {
+  name: "batch-engine",
+  apiVersion: 1,
+  engines: [{
+    name: "batchy",
+    description: "runs whole batches only",
+    async prepare() {
+      return {
+        async invoke() { throw new Error("invoke must not be called when invokeBatch exists"); },
+        async invokeBatch(samples) {
+          fs.appendFileSync(${JSON.stringify(log)}, samples.length + "\\n");
+          return samples.map(([x]) => [y(x)]);
+        },
+      };
+    },
+  }],
+};
+`,
+    );
+    const xs = [
+      [1, 2, 3, 4],
+      [-1, 0, 0.5, 8],
+      [0, 0, 0, 0],
+    ];
+    const input = npyFile("batchy.npy", [3, 4], xs.flat());
+    const args = ["--plugin", path("batch-engine.cjs"), "run", model, "--input", input];
+    expect(await main([...args, "--output", path("batchy.out.npy"), "--engine", "batchy"], captureIo())).toBe(
+      0,
+    );
+    expect(readFileSync(log, "utf8")).toBe("3\n");
+    const out = readOut("batchy.out.npy");
+    expect(out.shape).toEqual([3, 1, 3]);
+    expect(Array.from(out.data as Float32Array)).toEqual(xs.flatMap(expected));
+  });
+
   it("writes the engine's stats as JSON ({} for ts)", async () => {
     const input = npyFile("s.npy", [4], [0, 0, 0, 0]);
     const args = [
