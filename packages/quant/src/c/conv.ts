@@ -60,6 +60,23 @@ static const int8_t *mcu_q_patch(const int8_t *x, int32_t p, int32_t gi, const m
   int8_t *d = dst;
   int32_t ky, kx;
   if (c->direct || dst == NULL) return x + (size_t)p * (size_t)c->in_c;
+  if (c->groups == 1 && c->dil_w == 1 && iy0 >= 0 && iy0 + (c->k_h - 1) * c->dil_h < c->in_h && ix0 >= 0 &&
+      ix0 + c->k_w - 1 < c->in_w) {
+    /* The window inside the image, its rows contiguous: k_w * in_c bytes per row, copied by words. */
+    const int32_t n = c->k_w * c->in_c;
+    for (ky = 0; ky < c->k_h; ky++, d += n) {
+      const int8_t *s = x + ((size_t)(iy0 + ky * c->dil_h) * (size_t)c->in_w + (size_t)ix0) * (size_t)c->in_c;
+      int32_t i = 0;
+      for (; i + 4 <= n; i += 4) {
+        uint32_t v;
+        memcpy(&v, s + i, 4);
+        memcpy(d + i, &v, 4);
+      }
+      for (; i < n; i++) d[i] = s[i];
+    }
+    while (((d - dst) & 3) != 0) *d++ = 0;
+    return dst;
+  }
   for (ky = 0; ky < c->k_h; ky++) {
     const int32_t iy = iy0 + ky * c->dil_h;
     for (kx = 0; kx < c->k_w; kx++) {
