@@ -2,7 +2,7 @@
  * @mcu/cli: the `mcu` command (inspect, run, eval, convert, compress, codegen, estimate, compile,
  * demo), also callable in-process; and the compile flow behind `mcu compile` and `mcu demo`.
  */
-export type { CompileSummary } from "./commands/compile.js";
+export { type CompileSummary, verificationWarnings } from "./commands/compile.js";
 export type { DemoScore, DemoSummary } from "./commands/demo.js";
 export type { EvalReport } from "./commands/eval.js";
 export {
@@ -33,12 +33,16 @@ export {
 } from "./compile/report.js";
 export { renderReportHtml } from "./compile/report-html.js";
 export {
+  type EngineVerification,
   FLOAT_TOLERANCE,
+  type HostVerification,
+  type QemuVerification,
   randomInputs,
   type Verification,
   verificationMode,
   type VerifyInputs,
   type VerifyMismatch,
+  type VerifyOptions,
   type VerifyResult,
   verifyGeneratedC,
 } from "./compile/verify-c.js";

@@ -52,7 +52,7 @@ describe("mcu compile", () => {
     const out = io.out();
     expect(out).toContain("pipeline: quant/int8 (default: calibration samples given");
     expect(out).toMatch(
-      /verified: host C \(\w+\) and the TS interpreter give identical bytes on 10 of 10 calibration samples/,
+      /^verified: host C \(\w+\) and cortex-m4 under QEMU \(mps2-an386\) give the TS interpreter's bytes on 10 of 10 calibration samples$/m,
     );
     expect(out).toContain("fits nucleo-l4r5zi: yes");
 
@@ -81,7 +81,18 @@ describe("mcu compile", () => {
       "quant/int8-dsp",
       "quant/int8-dsp",
     ]);
-    expect(r.verify).toMatchObject({ status: "passed", mode: "exact", samples: 10, identicalSamples: 10 });
+    expect(r.verify).toMatchObject({
+      status: "passed",
+      mode: "exact",
+      samples: 10,
+      host: { status: "passed", identicalSamples: 10 },
+      qemu: { status: "passed", machine: "mps2-an386", identicalSamples: 10 },
+    });
+    // QEMU counted the instructions of one inference: at least one per MAC pair (SMLAD does two).
+    expect(r.verify.qemu.instructions!).toBeGreaterThan(r.compiled.macs / 2);
+    expect(out).toContain(
+      `measured ${r.verify.qemu.instructions!.toLocaleString("en-US")} instructions per inference`,
+    );
     expect(r.quality!.samples).toBe(100);
     expect(r.quality!.top1Agreement).toBeGreaterThanOrEqual(0.99);
 
@@ -160,7 +171,13 @@ describe("mcu compile", () => {
     expect(JSON.parse(int8.out())).toMatchObject({
       pipeline: { text: "", source: "default" },
       target: "cortex-m0plus",
-      verify: { status: "passed", mode: "exact", samples: 10, identicalSamples: 10 },
+      verify: {
+        status: "passed",
+        mode: "exact",
+        samples: 10,
+        host: { status: "passed", identicalSamples: 10 },
+        qemu: { status: "skipped" }, // QEMU models no Cortex-M0+ board
+      },
     });
 
     const float = captureIo();
@@ -228,14 +245,19 @@ describe("mcu compile", () => {
     ];
     expect(await main(args, io)).toBe(2);
     expect(io.err()).toMatch(
-      /^error MCU_E_VERIFY: the generated C and the TS interpreter disagree: sample 0, output "relu" \[0\]: C [-\d.e]+, TS [-\d.e]+ — a bug in a C or TS kernel/,
+      /^error MCU_E_VERIFY: the generated C and the TS interpreter disagree: host C, sample 0, output "relu" \[0\]: C [-\d.e]+, TS [-\d.e]+ — a bug in a C or TS kernel/,
     );
     expect(io.err().trim().split("\n")).toHaveLength(1);
     const r = readReport("bad");
     expect(r.layers[0]!.cKernel).toBe("wrong/relu");
-    expect(r.verify).toMatchObject({ status: "failed", mode: "tolerance", identicalSamples: 0 });
+    expect(r.verify).toMatchObject({
+      status: "failed",
+      mode: "tolerance",
+      host: { status: "failed", identicalSamples: 0 },
+      qemu: { status: "failed", identicalSamples: 0 },
+    });
     // C computes x + 1 where TS computes relu(x).
-    const m = r.verify.firstMismatch!;
+    const m = r.verify.host.firstMismatch!;
     expect(m.c).not.toBe(m.ts);
     if (m.ts > 0) expect(m.c - m.ts).toBeCloseTo(1, 5);
     else expect(m.c).toBeLessThanOrEqual(1);
@@ -245,33 +267,55 @@ describe("mcu compile", () => {
     expect(verbose.err()).toMatch(/^error MCU_E_VERIFY: .*\n\w*Error: .*\n\s+at /);
   }, 60_000);
 
-  it("writes everything but says the C is unverified when there is no host compiler", async () => {
-    const saved = process.env.MCU_CC;
-    process.env.MCU_CC = path("no-such-compiler");
+  it("verifies under QEMU alone without a host compiler, and says the C is unverified without either", async () => {
+    const saved = { cc: process.env.MCU_CC, qemu: process.env.MCU_QEMU };
+    const args = (out: string): string[] => [
+      "compile",
+      cnn,
+      "--board",
+      "nucleo-l4r5zi",
+      "--calib",
+      path("calib.npy"),
+      "-o",
+      path(out),
+    ];
     try {
+      process.env.MCU_CC = path("no-such-compiler");
       const io = captureIo();
-      const args = [
-        "compile",
-        cnn,
-        "--board",
-        "nucleo-l4r5zi",
-        "--calib",
-        path("calib.npy"),
-        "-o",
-        path("nocc"),
-      ];
-      expect(await main(args, io)).toBe(0);
+      expect(await main(args("nocc"), io)).toBe(0);
       expect(io.err()).toMatch(
-        /^warning: the C was not verified: no host C compiler \(.*no-such-compiler was not found/,
+        /^warning: the C was not run on the host: no host C compiler \(.*no-such-compiler was not found/,
       );
-      expect(io.out()).toMatch(/verified: no — no host C compiler/);
+      expect(io.out()).toMatch(
+        /^verified: cortex-m4 under QEMU \(mps2-an386\) give the TS interpreter's bytes on 10 of 10/m,
+      );
+      expect(io.out()).toMatch(/^ {2}\(host C not run: no host C compiler/m);
       const r = readReport("nocc");
-      expect(r.verify.status).toBe("skipped");
-      expect(r.warnings.some((w) => w.startsWith("the C was not verified"))).toBe(true);
-      expect(existsSync(path("nocc", "mnist_cnn.c"))).toBe(true);
+      expect(r.verify).toMatchObject({
+        status: "passed",
+        host: { status: "skipped" },
+        qemu: { status: "passed" },
+      });
+      expect(r.warnings.some((w) => w.startsWith("the C was not run on the host"))).toBe(true);
+
+      process.env.MCU_QEMU = path("no-such-qemu");
+      const none = captureIo();
+      expect(await main(args("none"), none)).toBe(0);
+      expect(none.err()).toMatch(/^warning: the C was not verified: no host C compiler/);
+      expect(none.out()).toMatch(/^verified: no — no host C compiler/m);
+      const n = readReport("none");
+      expect(n.verify.status).toBe("skipped");
+      expect(n.verify.qemu.reason).toMatch(/no-such-qemu was not found/);
+      expect(n.warnings.some((w) => w.startsWith("the C was not verified"))).toBe(true);
+      expect(existsSync(path("none", "mnist_cnn.c"))).toBe(true);
     } finally {
-      if (saved === undefined) delete process.env.MCU_CC;
-      else process.env.MCU_CC = saved;
+      for (const [k, v] of [
+        ["MCU_CC", saved.cc],
+        ["MCU_QEMU", saved.qemu],
+      ] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
     }
   }, 60_000);
 });

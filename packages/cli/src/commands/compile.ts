@@ -47,7 +47,12 @@ export interface CompileSummary {
     readonly status: "passed" | "failed" | "skipped";
     readonly mode: "exact" | "tolerance";
     readonly samples: number;
-    readonly identicalSamples: number;
+    readonly host: { readonly status: "passed" | "failed" | "skipped"; readonly identicalSamples: number };
+    readonly qemu: {
+      readonly status: "passed" | "failed" | "skipped";
+      readonly identicalSamples: number;
+      readonly instructions?: number;
+    };
   };
   readonly report: string;
   readonly html: string;
@@ -72,7 +77,14 @@ export function compileSummary(report: CompileReport, dir: string): CompileSumma
       status: report.verify.status,
       mode: report.verify.mode,
       samples: report.verify.samples,
-      identicalSamples: report.verify.identicalSamples,
+      host: { status: report.verify.host.status, identicalSamples: report.verify.host.identicalSamples },
+      qemu: {
+        status: report.verify.qemu.status,
+        identicalSamples: report.verify.qemu.identicalSamples,
+        ...(report.verify.qemu.instructions !== undefined
+          ? { instructions: report.verify.qemu.instructions }
+          : {}),
+      },
     },
     report: join(dir, REPORT_JSON),
     html: join(dir, REPORT_HTML),
@@ -88,6 +100,15 @@ export function assertVerified(result: CompileResult, dir: string): void {
     "MCU_E_VERIFY",
     `the generated C and the TS interpreter disagree: ${v.reason ?? "outputs differ"} — a bug in a C or TS kernel; the C in ${dir} is not trustworthy (details in ${join(dir, REPORT_JSON)})`,
   );
+}
+
+/** Warnings about verification that did not happen (none when `--verify 0` asked for that). */
+export function verificationWarnings(report: CompileReport, verifySamples: number): string[] {
+  if (verifySamples === 0) return [];
+  const v = report.verify;
+  if (v.status === "skipped") return [`the C was not verified: ${v.reason ?? "skipped"}`];
+  if (v.host.status === "skipped") return [`the C was not run on the host: ${v.host.reason ?? "skipped"}`];
+  return [];
 }
 
 /** Parses `--verify <n>`. */
@@ -167,8 +188,6 @@ export async function compileCommand(
       ? `${JSON.stringify(compileSummary(report, opts.output))}\n`
       : formatCompileText(report, opts.output, cwd),
   );
-  if (report.verify.status === "skipped" && verifySamples > 0) {
-    io.stderr.write(`warning: the C was not verified: ${report.verify.reason ?? "skipped"}\n`);
-  }
+  for (const w of verificationWarnings(report, verifySamples)) io.stderr.write(`warning: ${w}\n`);
   assertVerified(result, opts.output);
 }

@@ -74,6 +74,9 @@ describe("mcu demo", () => {
     expect(Math.abs(int8 - float)).toBeLessThanOrEqual(0.5);
     expect(c).toBe(int8);
     expect(out).toContain("outputs byte-identical to int8 TS on 100/100");
+    // The Makefile's Cortex-M4 build under QEMU: the same answers, byte for byte.
+    expect(accuracy(/^\s+int8\s+C, cortex-m4 under QEMU\s+([\d.]+)%/m)).toBe(int8);
+    expect(out).toMatch(/byte-identical to int8 TS on 100\/100; [\d,]+ instructions per digit/);
     // The float column is onnxruntime's accuracy on the same 100 digits.
     const ort = readNpy(readFixture("pytorch-mnist", "mnist_cnn.test_logits_all.npy")).data as Float32Array;
     const labels = readNpy(readFixture("mnist", "test-labels.npy")).data as Uint8Array;
@@ -125,12 +128,14 @@ describe("mcu demo", () => {
       expect(s.c.status).toBe("skipped");
       expect(s.c.reason).toMatch(/^no host C compiler \(.*no-such-compiler was not found/);
       expect(s.compile).toMatchObject({ board: "nucleo-l4r5zi", dir: "out-json", fits: true });
-      expect(s.compile.verify.status).toBe("skipped");
+      expect(s.compile.verify.host.status).toBe("skipped");
+      expect(s.accuracy.int8Qemu).toBe(s.accuracy.int8Ts);
+      expect(s.qemu).toMatchObject({ status: "ran", machine: "mps2-an386", identicalToTs: 100 });
       expect(existsSync(join(dir, "out-json", "report.html"))).toBe(true);
 
       const text = captureIo(dir);
       expect(await main(["demo", "-o", "out-text"], text)).toBe(0);
-      expect(text.out()).toMatch(/^\s+int8\s+C\s+not run\s+no host C compiler/m);
+      expect(text.out()).toMatch(/^\s+int8\s+C, host\s+not run\s+no host C compiler/m);
     } finally {
       if (saved === undefined) delete process.env.MCU_CC;
       else process.env.MCU_CC = saved;

@@ -5,7 +5,7 @@
  * the 100 test digits against their labels, the fit, and where the report is.
  */
 import { relative, resolve } from "node:path";
-import { runHostBatch, tensorDataBytes } from "@mcu/codegen-c";
+import { buildCortexM, runHostBatch, runQemuBatch, tensorDataBytes } from "@mcu/codegen-c";
 import { boardById } from "@mcu/hw-model";
 import { createInterpreter, type Graph, McuError, type Registry, type TensorData, verify } from "@mcu/tensor";
 import { compileModel } from "../compile/compile-flow.js";
@@ -43,13 +43,29 @@ export interface DemoSummary {
   readonly model: string;
   /** Number of test digits. */
   readonly samples: number;
-  /** Top-1 accuracy in [0, 1]; `int8C` is null when the C could not be built (no host compiler). */
-  readonly accuracy: { readonly float: number; readonly int8Ts: number; readonly int8C: number | null };
-  /** The C column: `ran`, or `skipped` with the reason; outputs byte-identical to int8 TS on `identicalToTs` digits. */
+  /**
+   * Top-1 accuracy in [0, 1]: float32 and int8 in the TS interpreter, the int8 C built for the
+   * host, and the Makefile's Cortex-M build under QEMU (null when not run).
+   */
+  readonly accuracy: {
+    readonly float: number;
+    readonly int8Ts: number;
+    readonly int8C: number | null;
+    readonly int8Qemu: number | null;
+  };
+  /** The host C: `ran`, or `skipped` with the reason; outputs byte-identical to int8 TS on `identicalToTs` digits. */
   readonly c: {
     readonly status: "ran" | "skipped";
     readonly reason?: string;
     readonly identicalToTs: number;
+  };
+  /** The same under QEMU, with the machine and the instructions of one inference (the largest). */
+  readonly qemu: {
+    readonly status: "ran" | "skipped";
+    readonly reason?: string;
+    readonly machine?: string;
+    readonly identicalToTs: number;
+    readonly instructions?: number;
   };
   readonly compile: CompileSummary;
   /** Wall-clock seconds of the whole demo. */
@@ -85,6 +101,10 @@ function runTs(
 function sameBytes(a: Uint8Array, b: TensorData): boolean {
   const w = tensorDataBytes(b);
   return a.length === w.length && a.every((x, i) => x === w[i]);
+}
+
+function float32Of(bytes: Uint8Array): Float32Array {
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
 
 function pct(s: DemoScore): string {
@@ -134,16 +154,36 @@ export async function demoCommand(ctx: CommandContext, opts: DemoOptions): Promi
       result.project.model,
       assets.test.map((s) => s.map(tensorDataBytes)),
     );
-    const outputs = run.outputs.map((o) => {
-      const bytes = o[0]!;
-      return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-    });
-    cScore = score(outputs, assets.labels);
+    cScore = score(
+      run.outputs.map((o) => float32Of(o[0]!)),
+      assets.labels,
+    );
     run.outputs.forEach((o, i) => {
       if (sameBytes(o[0]!, int8Outputs[i]!)) identicalToTs += 1;
     });
   }
-  const cReason = program === undefined ? (result.verify.verification.reason ?? "not built") : undefined;
+  // The Makefile's Cortex-M build under QEMU, when verification could run it (the build is cached).
+  const q = result.verify.verification.qemu;
+  let qemuScore: DemoScore | undefined;
+  let qemuIdentical = 0;
+  let qemuInstructions: number | undefined;
+  if (q.status !== "skipped") {
+    const elf = await buildCortexM(result.project, { fileIo: true });
+    const run = await runQemuBatch(
+      elf,
+      result.project.model,
+      assets.test.map((s) => s.map(tensorDataBytes)),
+    );
+    qemuScore = score(
+      run.outputs.map((o) => float32Of(o[0]!)),
+      assets.labels,
+    );
+    run.outputs.forEach((o, i) => {
+      if (sameBytes(o[0]!, int8Outputs[i]!)) qemuIdentical += 1;
+    });
+    qemuInstructions = run.instructions?.length ? Math.max(...run.instructions) : undefined;
+  }
+  const cReason = program === undefined ? (result.verify.verification.host.reason ?? "not built") : undefined;
   const seconds = (performance.now() - t0) / 1000;
   const shown = relative(cwd, dir) || ".";
 
@@ -156,17 +196,25 @@ export async function demoCommand(ctx: CommandContext, opts: DemoOptions): Promi
         float: float.correct / float.n,
         int8Ts: int8.correct / int8.n,
         int8C: cScore === undefined ? null : cScore.correct / cScore.n,
+        int8Qemu: qemuScore === undefined ? null : qemuScore.correct / qemuScore.n,
       },
       c:
         cReason === undefined
           ? { status: "ran", identicalToTs }
           : { status: "skipped", reason: cReason, identicalToTs },
+      qemu: {
+        status: qemuScore === undefined ? "skipped" : "ran",
+        ...(qemuScore === undefined ? { reason: q.reason ?? "not run" } : {}),
+        ...(q.machine !== undefined ? { machine: q.machine } : {}),
+        identicalToTs: qemuIdentical,
+        ...(qemuInstructions !== undefined ? { instructions: qemuInstructions } : {}),
+      },
       compile: compileSummary(report, opts.output),
       seconds,
     };
     io.stdout.write(`${JSON.stringify(summary)}\n`);
   } else {
-    const cc = result.verify.verification.compiler ?? "cc";
+    const cc = result.verify.verification.host.compiler ?? "cc";
     io.stdout.write(
       [
         `mcu demo: ${assets.modelFile} (a PyTorch MNIST CNN, ${report.model.nodes} ONNX nodes, ${report.model.paramBytes.toLocaleString("en-US")} B of float32 weights) → ${board.id} (${board.mcu}, ${board.core} @ ${board.clockHz.value / 1e6} MHz)`,
@@ -187,7 +235,15 @@ export async function demoCommand(ctx: CommandContext, opts: DemoOptions): Promi
                   pct(cScore),
                   `${cScore.correct}/${cScore.n}  (outputs byte-identical to int8 TS on ${identicalToTs}/${assets.test.length})`,
                 ]
-              : ["int8", "C", "not run", cReason ?? ""],
+              : ["int8", "C, host", "not run", cReason ?? ""],
+            qemuScore !== undefined
+              ? [
+                  "int8",
+                  `C, ${board.core} under QEMU`,
+                  pct(qemuScore),
+                  `${qemuScore.correct}/${qemuScore.n}  (byte-identical to int8 TS on ${qemuIdentical}/${assets.test.length}; ${(qemuInstructions ?? 0).toLocaleString("en-US")} instructions per digit)`,
+                ]
+              : ["int8", `C, ${board.core} under QEMU`, "not run", q.reason ?? ""],
           ],
           [2],
         )

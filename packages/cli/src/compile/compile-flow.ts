@@ -43,6 +43,8 @@ export interface CompileOptions {
   readonly verifySamples?: number;
   /** Cross-compile for the board's core to measure flash (default true). */
   readonly measure?: boolean;
+  /** Also verify the Cortex-M build under QEMU when the tools are installed (default true). */
+  readonly qemu?: boolean;
   readonly progress?: (label: string, total: number) => Progress;
   readonly onDiagnostic?: (d: Diagnostic) => void;
 }
@@ -133,7 +135,9 @@ export async function compileModel(source: Graph, options: CompileOptions): Prom
   );
   const estimate = await timed("estimate", () => estimateModel(graph, { registry, board }));
   const verify = await timed("verify", () =>
-    verifyGeneratedC(graph, project, registry, verifyInputs, fromCalibration ? "calibration" : "random"),
+    verifyGeneratedC(graph, project, registry, verifyInputs, fromCalibration ? "calibration" : "random", {
+      ...(options.qemu !== undefined ? { qemu: options.qemu } : {}),
+    }),
   );
   const measurement: TargetMeasurement =
     options.measure === false

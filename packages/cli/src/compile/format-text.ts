@@ -57,19 +57,36 @@ export function formatFit(r: CompileReport): string {
     `RAM      ${formatCount(r.ram.bytes)} B of ${formatCount(r.ram.limitBytes)} B (${pct(r.ram.bytes, r.ram.limitBytes)}): arena ${formatCount(r.ram.arenaBytes)} + state ${formatCount(r.ram.stateBytes)} + stack estimate ${formatCount(r.ram.stackBytes)}`,
     `flash    ${formatCount(r.flash.bytes)} B of ${formatCount(r.flash.limitBytes)} B (${pct(r.flash.bytes, r.flash.limitBytes)}, ${flashBasis}): weights ${formatCount(r.flash.weightBytes)} + code ${formatCount(r.flash.codeBytes)}`,
     `latency  ${ms(r.latencyMs.generated)} ms estimated (TFLM + CMSIS-NN: ${ms(r.latencyMs.tflmCmsisNn)} ms) at ${r.board.clockHz / 1e6} MHz`,
+    ...(r.verify.qemu.instructions !== undefined
+      ? [
+          `measured ${formatCount(r.verify.qemu.instructions)} instructions per inference on ${r.target} under QEMU (${r.verify.qemu.machine})`,
+        ]
+      : []),
     `fits ${r.board.id}: ${r.fits ? "yes" : "NO"}`,
   ].join("\n");
 }
 
-/** One line on the verification. */
+/** The verification: which builds of the C ran, and how they compared with the TS interpreter. */
 export function formatVerification(r: CompileReport): string {
   const v = r.verify;
-  const inputs = v.inputs === "calibration" ? "calibration samples" : "random inputs";
   if (v.status === "skipped") return `verified: no — ${v.reason ?? "skipped"}`;
   if (v.status === "failed") return `verified: FAILED — ${v.reason ?? ""}`;
-  return v.mode === "exact"
-    ? `verified: host C (${v.compiler}) and the TS interpreter give identical bytes on ${v.identicalSamples} of ${v.samples} ${inputs}`
-    : `verified: host C (${v.compiler}) within ${(v.tolerance ?? 0).toExponential(0)} of the TS interpreter on ${v.samples} ${inputs} (largest difference ${v.maxAbsDiff.toExponential(2)}; ${v.identicalSamples} byte-identical)`;
+  const inputs = v.inputs === "calibration" ? "calibration samples" : "random inputs";
+  const engines = [
+    { name: `host C (${v.host.compiler ?? "cc"})`, e: v.host },
+    { name: `${r.target} under QEMU (${v.qemu.machine ?? "qemu"})`, e: v.qemu },
+  ];
+  const ran = engines.filter((x) => x.e.status === "passed");
+  const identical = Math.min(...ran.map((x) => x.e.identicalSamples));
+  const largest = Math.max(...ran.map((x) => x.e.maxAbsDiff));
+  const line =
+    v.mode === "exact"
+      ? `verified: ${ran.map((x) => x.name).join(" and ")} give the TS interpreter's bytes on ${identical} of ${v.samples} ${inputs}`
+      : `verified: ${ran.map((x) => x.name).join(" and ")} within ${(v.tolerance ?? 0).toExponential(0)} of the TS interpreter on ${v.samples} ${inputs} (largest difference ${largest.toExponential(2)})`;
+  const notRun = engines
+    .filter((x) => x.e.status === "skipped")
+    .map((x) => `${x.name.replace(/ \(.*\)$/, "")} not run: ${x.e.reason ?? "skipped"}`);
+  return [line, ...notRun.map((n) => `  (${n})`)].join("\n");
 }
 
 /** The pipeline line: what ran and why. */

@@ -5,6 +5,7 @@
 import { formatShape } from "@mcu/tensor";
 import { formatBytes, formatCount } from "../table.js";
 import type { CompileReport, ReportLayer } from "./report.js";
+import type { EngineVerification } from "./verify-c.js";
 import {
   arenaTimeline,
   type Bar,
@@ -69,11 +70,14 @@ function verifyText(r: CompileReport): { text: string; cls: string } {
   const v = r.verify;
   if (v.status === "skipped") return { text: "not run", cls: "bad" };
   if (v.status === "failed") return { text: "FAILED", cls: "bad" };
+  const where = [v.host.status === "passed" ? "host" : "", v.qemu.status === "passed" ? "QEMU" : ""]
+    .filter((x) => x !== "")
+    .join(" + ");
   return {
     text:
       v.mode === "exact"
-        ? `identical bytes, ${v.samples} inputs`
-        : `within ${(v.tolerance ?? 0).toExponential(0)}, ${v.samples} inputs`,
+        ? `identical bytes (${where}), ${v.samples} inputs`
+        : `within ${(v.tolerance ?? 0).toExponential(0)} (${where}), ${v.samples} inputs`,
     cls: "ok",
   };
 }
@@ -86,6 +90,7 @@ ${card("fits the board", r.fits ? "yes" : "no", r.fits ? "ok" : "bad")}
 ${card("RAM", `${formatCount(r.ram.bytes)} B <small>(${pct(r.ram.bytes, r.ram.limitBytes)})</small>`)}
 ${card(`flash (${r.flash.basis})`, `${formatCount(r.flash.bytes)} B <small>(${pct(r.flash.bytes, r.flash.limitBytes)})</small>`)}
 ${card("latency (estimate)", `${ms(latency)} ms`)}
+${r.verify.qemu.instructions !== undefined ? card(`instructions (QEMU ${r.verify.qemu.machine ?? ""})`, formatCount(r.verify.qemu.instructions)) : ""}
 ${card("MACs", formatCount(r.compiled.macs))}
 ${card("C verified against TS", escapeXml(v.text), v.cls)}
 </div>`;
@@ -295,17 +300,28 @@ function list(items: readonly string[]): string {
   return items.length === 0 ? "" : `<ul>${items.map((s) => `<li>${escapeXml(s)}</li>`).join("")}</ul>`;
 }
 
+function engineLine(name: string, e: EngineVerification, r: CompileReport): string {
+  const v = r.verify;
+  if (e.status === "skipped") return `${name}: not run — ${e.reason ?? "skipped"}.`;
+  const diff =
+    v.mode === "tolerance"
+      ? `, largest difference ${e.maxAbsDiff.toExponential(2)} (float32 outputs must agree within ${(v.tolerance ?? 0).toExponential(0)} of each output's largest magnitude)`
+      : "";
+  const failed = e.status === "failed" ? ` FAILED: ${e.reason ?? ""}` : "";
+  return `${name}: ${e.identicalSamples} of ${v.samples} outputs byte-identical to the TypeScript interpreter's${diff}.${failed}`;
+}
+
 function verifySection(r: CompileReport): string {
   const v = r.verify;
-  const lines: string[] = [];
-  if (v.status === "skipped") {
-    lines.push(`Not run: ${v.reason ?? "skipped"}.`);
-  } else {
-    lines.push(
-      `The generated C, built with the host compiler (${v.compiler ?? "cc"}; Cortex-M DSP instructions emulated in C), ran on ${v.samples} ${v.inputs === "calibration" ? "calibration samples" : "random inputs"} and was compared with the TypeScript interpreter: ${v.identicalSamples} of ${v.samples} outputs byte-identical${v.mode === "tolerance" ? `, largest difference ${v.maxAbsDiff.toExponential(2)} (float32 outputs must agree within ${(v.tolerance ?? 0).toExponential(0)} of each output's largest magnitude)` : ""}.`,
-    );
-    if (v.status === "failed") lines.push(`FAILED: ${v.reason ?? ""}`);
-  }
+  const lines = [
+    `The generated C ran on ${v.samples} ${v.inputs === "calibration" ? "calibration samples" : "random inputs"} and every output was compared with the TypeScript interpreter's.`,
+    engineLine(`Host build (${v.host.compiler ?? "cc"}; Cortex-M DSP instructions emulated in C)`, v.host, r),
+    engineLine(
+      `The Makefile's ${r.target} build under QEMU (${v.qemu.machine ?? "no machine"})${v.qemu.instructions !== undefined ? `, ${formatCount(v.qemu.instructions)} instructions per inference` : ""}`,
+      v.qemu,
+      r,
+    ),
+  ];
   if (r.quality !== null) {
     lines.push(
       `Against the source model on ${r.quality.samples} calibration samples: top-1 agreement ${(100 * r.quality.top1Agreement).toFixed(1)}%; output SQNR ${r.quality.outputs.map((o) => `${o.tensor} ${o.sqnrDb === null ? "exact" : `${o.sqnrDb.toFixed(1)} dB`}`).join(", ")}.`,

@@ -306,9 +306,11 @@ export function compileReport(result: CompileResult, ctx: ReportContext): Compil
     ...result.diagnostics.filter((d) => d.level === "warning").map((d) => d.message),
     ...estimate.warnings,
   ];
-  if (result.verify.verification.status === "skipped") {
-    warnings.push(`the C was not verified: ${result.verify.verification.reason ?? "skipped"}`);
-  }
+  const v = result.verify.verification;
+  if (v.status === "skipped" && v.samples > 0)
+    warnings.push(`the C was not verified: ${v.reason ?? "skipped"}`);
+  else if (v.host.status === "skipped" && v.samples > 0)
+    warnings.push(`the C was not run on the host: ${v.host.reason ?? "skipped"}`);
 
   return {
     schema: 1,

@@ -3,6 +3,10 @@
  * compiler (the DSP intrinsics of Cortex-M kernels are emulated in C there) and run on a few
  * inputs, and every output is compared with the TS interpreter's.
  *
+ * For a Cortex-M core that QEMU models, the same sources are also cross-compiled as the
+ * Makefile builds them (the real DSP instructions and assembly included) and run under
+ * qemu-system-arm on the same inputs, which also measures the instructions of one inference.
+ *
  * Integer programs must match byte for byte (DESIGN.md's numerics contract: the TS kernels and
  * the generated C produce the same bytes). A program with float32 arithmetic is held to
  * @mcu/codegen-c's tested float contract instead: every float32 output value within 1e-5 of
@@ -10,11 +14,13 @@
  */
 import {
   type BuiltProgram,
+  buildCortexM,
   buildHost,
   findTool,
   type GeneratedProject,
   patternBytes,
   runHostBatch,
+  runQemuBatch,
   tensorDataBytes,
 } from "@mcu/codegen-c";
 import {
@@ -42,25 +48,49 @@ export interface VerifyMismatch {
   readonly ts: number;
 }
 
-/** The outcome of a verification (the `verify` object of report.json). */
-export interface Verification {
-  /** `passed`, `failed`, or `skipped` (no host C compiler). */
+/** One engine's run of the verification inputs (`verify.host`, `verify.qemu` of report.json). */
+export interface EngineVerification {
+  /** `passed`, `failed`, or `skipped` (tool missing, no QEMU board with this core, not requested). */
   readonly status: "passed" | "failed" | "skipped";
-  /** Why it was skipped, or what failed. */
+  /** Why it was skipped, or where it failed. */
   readonly reason?: string;
-  /** The host compiler that built the program. */
-  readonly compiler?: string;
-  /** `exact`: every output byte; `tolerance`: float32 outputs within {@link FLOAT_TOLERANCE}. */
-  readonly mode: "exact" | "tolerance";
-  readonly inputs: VerifyInputs;
-  /** Number of inputs run. */
-  readonly samples: number;
-  /** Samples whose every output byte was identical. */
+  /** Samples whose every output byte was identical to the TS interpreter's. */
   readonly identicalSamples: number;
   /** Largest |C − TS| over all float32 output values (0 when identical). */
   readonly maxAbsDiff: number;
-  readonly tolerance?: number;
   readonly firstMismatch?: VerifyMismatch;
+}
+
+/** The host run: which compiler built it. */
+export interface HostVerification extends EngineVerification {
+  /** The host compiler, e.g. `gcc`. */
+  readonly compiler?: string;
+}
+
+/** The QEMU run: the machine, and the instructions of one inference. */
+export interface QemuVerification extends EngineVerification {
+  /** The QEMU machine, e.g. `mps2-an386` (Cortex-M4). */
+  readonly machine?: string;
+  /** Instructions of one inference, the largest over the samples (SysTick under `-icount shift=0`). */
+  readonly instructions?: number;
+}
+
+/** The outcome of a verification (the `verify` object of report.json). */
+export interface Verification {
+  /** `failed` if an engine disagreed with the TS interpreter, `passed` if one ran and none did, else `skipped`. */
+  readonly status: "passed" | "failed" | "skipped";
+  /** What failed, or why nothing ran. */
+  readonly reason?: string;
+  /** `exact`: every output byte; `tolerance`: float32 outputs within {@link FLOAT_TOLERANCE}. */
+  readonly mode: "exact" | "tolerance";
+  readonly inputs: VerifyInputs;
+  /** Number of inputs run on each engine. */
+  readonly samples: number;
+  readonly tolerance?: number;
+  /** The sources built with the host compiler (DSP instructions emulated in C). */
+  readonly host: HostVerification;
+  /** The Makefile's Cortex-M build of the same sources, run under qemu-system-arm. */
+  readonly qemu: QemuVerification;
 }
 
 /** A verification, and the host program when one was built (to run more inputs on). */
@@ -155,10 +185,98 @@ function compare(
   return { identical, ok, maxAbsDiff, ...(mismatch !== undefined ? { mismatch } : {}) };
 }
 
+interface Comparison {
+  readonly identicalSamples: number;
+  readonly maxAbsDiff: number;
+  readonly firstMismatch?: VerifyMismatch;
+}
+
+function compareAll(
+  graph: Graph,
+  mode: "exact" | "tolerance",
+  outputs: readonly (readonly Uint8Array[])[],
+  ts: readonly (readonly TensorData[])[],
+): Comparison {
+  let identicalSamples = 0;
+  let maxAbsDiff = 0;
+  let firstMismatch: VerifyMismatch | undefined;
+  ts.forEach((want, s) => {
+    const r = compare(graph, mode, s, outputs[s]!, want);
+    if (r.identical) identicalSamples += 1;
+    maxAbsDiff = Math.max(maxAbsDiff, r.maxAbsDiff);
+    if (!r.ok && firstMismatch === undefined) firstMismatch = r.mismatch;
+  });
+  return { identicalSamples, maxAbsDiff, ...(firstMismatch !== undefined ? { firstMismatch } : {}) };
+}
+
+function describeMismatch(m: VerifyMismatch, where: string): string {
+  return `${where}, sample ${m.sample}, output "${m.output}" [${m.index}]: C ${m.c}, TS ${m.ts}`;
+}
+
+function skipped(reason: string): EngineVerification {
+  return { status: "skipped", reason, identicalSamples: 0, maxAbsDiff: 0 };
+}
+
+function outcome(c: Comparison, where: string): EngineVerification {
+  return {
+    status: c.firstMismatch === undefined ? "passed" : "failed",
+    ...(c.firstMismatch !== undefined ? { reason: describeMismatch(c.firstMismatch, where) } : {}),
+    ...c,
+  };
+}
+
+/** Runs the project's Cortex-M build under QEMU on the samples and compares with `ts`; `skipped` without the tools. */
+async function verifyOnQemu(
+  graph: Graph,
+  project: GeneratedProject,
+  mode: "exact" | "tolerance",
+  samples: readonly (readonly TensorData[])[],
+  ts: () => readonly (readonly TensorData[])[],
+): Promise<QemuVerification> {
+  const target = project.model.target;
+  const machine = target.qemuMachine;
+  if (target.kind !== "cortex-m") return skipped(`${target.name} is not a Cortex-M target`);
+  if (machine === undefined) return skipped(`QEMU models no board with a ${target.name}`);
+  try {
+    findTool("arm-none-eabi-gcc");
+    findTool("qemu-system-arm");
+  } catch (e) {
+    if (!isMcuError(e)) throw e;
+    return { ...skipped(e.message), machine };
+  }
+  let program: BuiltProgram;
+  try {
+    program = await buildCortexM(project, { fileIo: true });
+  } catch (e) {
+    // The model itself compiled for the core (measureTarget); the harness needs newlib as well.
+    if (!isMcuError(e) || e.code !== "MCU_E_C_BUILD") throw e;
+    const detail = e.message.split("\n").slice(1, 3).join(" ");
+    return { ...skipped(`cannot link the QEMU harness: ${detail}`), machine };
+  }
+  const run = await runQemuBatch(
+    program,
+    project.model,
+    samples.map((s) => s.map(tensorDataBytes)),
+  );
+  const instructions = run.instructions?.length ? Math.max(...run.instructions) : undefined;
+  return {
+    ...outcome(compareAll(graph, mode, run.outputs, ts()), `${target.name} under QEMU`),
+    machine,
+    ...(instructions !== undefined ? { instructions } : {}),
+  };
+}
+
+/** Options of {@link verifyGeneratedC}. */
+export interface VerifyOptions {
+  /** Also run the Cortex-M build under QEMU when the tools are there (default true). */
+  readonly qemu?: boolean;
+}
+
 /**
- * Builds the project's C with the host compiler, runs it on `samples` and compares every output
- * with the TS interpreter. A missing compiler gives `skipped`; a disagreement gives `failed`
- * (the caller decides how loudly to fail).
+ * Builds the project's C with the host compiler (and, for a Cortex-M core QEMU models, with
+ * arm-none-eabi-gcc for QEMU), runs it on `samples` and compares every output with the TS
+ * interpreter. A missing tool gives `skipped`; a disagreement gives `failed` (the caller decides
+ * how loudly to fail).
  */
 export async function verifyGeneratedC(
   graph: Graph,
@@ -166,6 +284,7 @@ export async function verifyGeneratedC(
   registry: Registry,
   samples: readonly (readonly TensorData[])[],
   inputs: VerifyInputs,
+  options: VerifyOptions = {},
 ): Promise<VerifyResult> {
   const mode = verificationMode(graph, project);
   const base = {
@@ -175,61 +294,52 @@ export async function verifyGeneratedC(
     ...(mode === "tolerance" ? { tolerance: FLOAT_TOLERANCE } : {}),
   };
   if (samples.length === 0) {
+    const reason = "not requested (0 inputs)";
     return {
-      verification: {
-        ...base,
-        status: "skipped",
-        reason: "not requested (0 inputs)",
-        identicalSamples: 0,
-        maxAbsDiff: 0,
-      },
+      verification: { ...base, status: "skipped", reason, host: skipped(reason), qemu: skipped(reason) },
     };
   }
-  let compiler: string;
+  let expected: TensorData[][] | undefined;
+  const ts = (): TensorData[][] => {
+    if (expected === undefined) {
+      const interpreter = createInterpreter(graph, { registry });
+      expected = samples.map((sample) => interpreter.invoke(sample).map((v) => v.data));
+    }
+    return expected;
+  };
+
+  let host: HostVerification;
+  let program: BuiltProgram | undefined;
   try {
-    compiler = findTool("cc");
-  } catch (e) {
-    if (!isMcuError(e)) throw e;
-    return {
-      verification: {
-        ...base,
-        status: "skipped",
-        reason: `no host C compiler (${e.message})`,
-        identicalSamples: 0,
-        maxAbsDiff: 0,
-      },
+    const compiler = findTool("cc");
+    program = await buildHost(project, { cc: compiler });
+    const run = await runHostBatch(
+      program,
+      project.model,
+      samples.map((s) => s.map(tensorDataBytes)),
+    );
+    host = {
+      ...outcome(compareAll(graph, mode, run.outputs, ts()), "host C"),
+      compiler: compiler.replace(/^.*[\\/]/, ""),
     };
+  } catch (e) {
+    if (!isMcuError(e) || e.code !== "MCU_E_TOOLCHAIN") throw e;
+    host = skipped(`no host C compiler (${e.message})`);
   }
-  const program = await buildHost(project, { cc: compiler });
-  const run = await runHostBatch(
-    program,
-    project.model,
-    samples.map((s) => s.map(tensorDataBytes)),
-  );
-  const interpreter = createInterpreter(graph, { registry });
-  let identicalSamples = 0;
-  let maxAbsDiff = 0;
-  let firstMismatch: VerifyMismatch | undefined;
-  samples.forEach((sample, s) => {
-    const ts = interpreter.invoke(sample).map((v) => v.data);
-    const r = compare(graph, mode, s, run.outputs[s]!, ts);
-    if (r.identical) identicalSamples += 1;
-    maxAbsDiff = Math.max(maxAbsDiff, r.maxAbsDiff);
-    if (!r.ok && firstMismatch === undefined) firstMismatch = r.mismatch;
-  });
-  const name = compiler.replace(/^.*[\\/]/, "");
+  const qemu =
+    options.qemu === false ? skipped("not requested") : await verifyOnQemu(graph, project, mode, samples, ts);
+
+  const engines = [host, qemu];
+  const failed = engines.find((v) => v.status === "failed");
+  const status =
+    failed !== undefined ? "failed" : engines.some((v) => v.status === "passed") ? "passed" : "skipped";
+  const reason = failed?.reason ?? (status === "skipped" ? host.reason : undefined);
   const verification: Verification = {
     ...base,
-    status: firstMismatch === undefined ? "passed" : "failed",
-    compiler: name,
-    identicalSamples,
-    maxAbsDiff,
-    ...(firstMismatch !== undefined
-      ? {
-          firstMismatch,
-          reason: `sample ${firstMismatch.sample}, output "${firstMismatch.output}" [${firstMismatch.index}]: C ${firstMismatch.c}, TS ${firstMismatch.ts}`,
-        }
-      : {}),
+    status,
+    ...(reason !== undefined ? { reason } : {}),
+    host,
+    qemu,
   };
-  return { verification, program };
+  return { verification, ...(program !== undefined ? { program } : {}) };
 }
