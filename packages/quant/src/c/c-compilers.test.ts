@@ -32,6 +32,10 @@ const graphs: [string, Graph][] = [
     quantCases(registry, 9, ["conv", "depthwise", "fc", "pool", "add", "softmax"], 36).graph,
   ],
   [
+    "random DSP shapes, int16x8, transpose conv, element-wise",
+    quantCases(registry, 11, ["dwdsp", "convdsp", "adddsp", "conv16", "tconv", "elem"], 30).graph,
+  ],
+  [
     "person_detect",
     tflitePlugin.formats![0]!.read!(
       new Uint8Array(readFileSync(fixturePath("tflite-micro", "person_detect.tflite"))),

@@ -20,6 +20,9 @@ const KINDS = [
   ["conv2d, the DSP kernel's shapes", ["convdsp"]],
   ["requantization at the fast form's limits", ["edge"]],
   ["add/sub, the DSP kernel's shapes", ["adddsp"]],
+  ["int16x8 conv2d, depthwise_conv2d, fully_connected", ["conv16"]],
+  ["transpose_conv2d, int8 and int16x8", ["tconv"]],
+  ["8-bit element-wise ops (tables)", ["elem"]],
 ] as const;
 
 /** Kinds whose every layer the DSP kernels must take on a DSP target. */

@@ -58,6 +58,7 @@ const qp = (s: number, z = 0): QuantParams => ({ scale: [s], zeroPoint: [z] });
 export function randomTensor(dtype: DType, n: number, r: () => number): TensorData {
   if (dtype === "int16") return Int16Array.from({ length: n }, () => int(r, -32768, 32767));
   if (dtype === "int8") return Int8Array.from({ length: n }, () => int(r, -128, 127));
+  if (dtype === "uint8") return Uint8Array.from({ length: n }, () => int(r, 0, 255));
   if (dtype === "float32") return Float32Array.from({ length: n }, () => r() * 2 - 1);
   return Int32Array.from({ length: n }, () => int(r, -1000, 1000));
 }
@@ -75,7 +76,9 @@ export interface CaseGraph {
  * immediate offsets; 1x1 and 3x3 convolutions with more channels); `edge` draws requantizations at
  * the limits of the DSP path's fast form (left shifts, output zero points at ±128, biases near the
  * int32 bound — some taken by the portable kernel instead); `adddsp` draws int8 ADD/SUB of operands
- * of one shape (the DSP kernel's case).
+ * of one shape (the DSP kernel's case); `conv16` int16x8 conv2d, depthwise_conv2d and fully_connected
+ * (int64 and int32 biases); `tconv` transpose_conv2d, int8 and int16x8; `elem` the 8-bit element-wise
+ * ops (logistic, tanh, relu, relu6, leaky_relu, hard_swish, integer quantize).
  */
 type Kind =
   | "conv"
@@ -88,7 +91,10 @@ type Kind =
   | "dwdsp"
   | "convdsp"
   | "edge"
-  | "adddsp";
+  | "adddsp"
+  | "conv16"
+  | "tconv"
+  | "elem";
 
 /** Random int8 (and int16 pool/add) cases of the given kinds. */
 export function quantCases(
@@ -187,6 +193,110 @@ export function quantCases(
         outputs: [{ dtype: "int8", quant: qp(sy, zEdge) }],
       });
       Object.assign(desc, { ic, oc, kh, kw, dil, stride, padding, groups, mult, h, w, batches, perChannel });
+    } else if (kind === "conv16" || kind === "tconv") {
+      const int16 = kind === "conv16" || r() < 0.5;
+      const dtype = int16 ? "int16" : "int8";
+      const op =
+        kind === "tconv"
+          ? "core.transpose_conv2d"
+          : pick(r, ["core.conv2d", "core.depthwise_conv2d", "core.fully_connected"] as const);
+      const zin = int16 ? 0 : zx;
+      const zout = int16 ? 0 : zy;
+      const sx16 = int16 ? sx / 64 : sx;
+      const sy16 = int16 ? sy / 64 : sy;
+      const groups = op === "core.conv2d" ? pick(r, [1, 1, 2]) : 1;
+      const ic = op === "core.depthwise_conv2d" ? int(r, 1, 6) : groups * int(r, 1, 6);
+      const mult = op === "core.depthwise_conv2d" ? pick(r, [1, 2]) : 1;
+      const oc = op === "core.depthwise_conv2d" ? ic * mult : groups * int(r, 1, 6);
+      const fc = op === "core.fully_connected";
+      const kh = fc ? 1 : int(r, 1, 3);
+      const kw = fc ? 1 : int(r, 1, 3);
+      const stride = int(r, 1, 2);
+      const dil = kind === "tconv" ? 1 : pick(r, [1, 1, 2]);
+      const h = fc ? int(r, 1, 3) : Math.max(int(r, 1, 6), (kh - 1) * dil + 1);
+      const w = fc ? ic : Math.max(int(r, 1, 6), (kw - 1) * dil + 1);
+      const x = input(fc ? [h, w] : [1, h, w, ic], dtype, qp(sx16, zin));
+      const perChannel = !fc && r() < 0.7;
+      const sw = Array.from({ length: perChannel ? oc : 1 }, () => scale(r, 0.002, 0.05));
+      const wShape =
+        op === "core.depthwise_conv2d"
+          ? [1, kh, kw, oc]
+          : fc
+            ? [oc, ic]
+            : [oc, kh, kw, op === "core.conv2d" ? ic / groups : ic];
+      const wq: QuantParams = perChannel
+        ? { scale: sw, zeroPoint: sw.map(() => 0), axis: op === "core.depthwise_conv2d" ? 3 : 0 }
+        : qp(sw[0]!);
+      const wt = b.constant(`w${k}`, randomTensor("int8", numElements(wShape), r), wShape, {
+        dtype: "int8",
+        quant: wq,
+      });
+      const bias64 = int16 && (kind === "tconv" || r() < 0.7);
+      const bias =
+        r() < 0.85
+          ? bias64
+            ? b.constant(
+                `b${k}`,
+                BigInt64Array.from({ length: oc }, () => BigInt(int(r, -2000000, 2000000))),
+                [oc],
+                { dtype: "int64" },
+              )
+            : b.constant(
+                `b${k}`,
+                Int32Array.from({ length: oc }, () => int(r, -20000, 20000)),
+                [oc],
+                {
+                  dtype: "int32",
+                },
+              )
+          : undefined;
+      const window = {
+        strides: [stride, stride],
+        dilations: [dil, dil],
+        padding: pick(r, ["SAME", "VALID"] as const),
+        pads: [0, 0, 0, 0],
+      };
+      const attrs =
+        op === "core.fully_connected"
+          ? { fusedActivation: act }
+          : op === "core.transpose_conv2d"
+            ? window
+            : {
+                ...window,
+                fusedActivation: act,
+                ...(op === "core.depthwise_conv2d" ? { depthMultiplier: mult } : { groups }),
+              };
+      y = b.op(op, [x, wt, bias], attrs, { outputs: [{ dtype, quant: qp(sy16, zout) }] });
+      Object.assign(desc, { op, dtype, ic, oc, kh, kw, stride, dil, h, w, groups, mult, bias64, perChannel });
+    } else if (kind === "elem") {
+      const op = pick(r, [
+        "core.logistic",
+        "core.tanh",
+        "core.relu",
+        "core.relu6",
+        "core.leaky_relu",
+        "core.hard_swish",
+        "core.quantize",
+      ] as const);
+      const shape = [int(r, 1, 3), int(r, 1, 40)];
+      const inDtype = op === "core.quantize" && r() < 0.3 ? "uint8" : "int8";
+      const x = input(shape, inDtype, qp(sx * 8, inDtype === "uint8" ? zx + 128 : zx));
+      const outDtype =
+        op !== "core.quantize"
+          ? "int8"
+          : inDtype === "uint8"
+            ? "int8"
+            : pick(r, ["int8", "uint8", "int16"] as const);
+      // TFLite's fixed output quantization of logistic (1/256, −128) and tanh (1/128, 0); others random.
+      const yq =
+        op === "core.logistic"
+          ? qp(1 / 256, -128)
+          : op === "core.tanh"
+            ? qp(1 / 128, 0)
+            : qp(sy / 4, outDtype === "uint8" ? zy + 128 : outDtype === "int16" ? 0 : zy);
+      const attrs = op === "core.leaky_relu" ? { alpha: pick(r, [0.1, 0.2, 0.01, 0.3]) } : {};
+      y = b.op(op, [x], attrs, { outputs: [{ dtype: outDtype, quant: yq }] });
+      Object.assign(desc, { op, shape, inDtype, outDtype });
     } else if (kind === "fc") {
       const rows = int(r, 1, 3);
       const inF = int(r, 1, 40);
