@@ -8,6 +8,9 @@
  * run: portable C and the DSP path on the host (gcc with ASan + UBSan; SXTB16/SMLAD emulated in C),
  * and both on a Cortex-M4 under QEMU (the DSP path with the real instructions).
  */
+import { codegenPlugin } from "@mcu/codegen-c";
+import { corePlugin, createRegistry } from "@mcu/tensor";
+import { createQuantPlugin } from "../plugin.js";
 import { byteMismatches, cTestRegistry, interpretAll, prepareOn, quantCases } from "./test-graphs.js";
 
 const registry = cTestRegistry();
@@ -53,6 +56,23 @@ describe.each(KINDS)("%s in C is byte-identical to the TS kernels", (_name, kind
     }
     const actual = await m.invokeBatch(samples);
     const bad = byteMismatches(actual, expected).map((i) => cases.cases[i % cases.cases.length]);
+    expect(bad).toEqual([]);
+  });
+});
+
+describe("with TFLITE_SINGLE_ROUNDING, the DSP kernels are byte-identical to the TS kernels", () => {
+  // The TS kernels and the C kernels both built for single rounding (createQuantPlugin's option).
+  const single = createRegistry([corePlugin, createQuantPlugin({ rounding: "single" }), codegenPlugin]);
+  const cases = quantCases(single, 77, ["dwdsp", "convdsp", "adddsp", "fc", "edge"], 30);
+  const samples = [1, 2].map((s) => cases.sample(s));
+  const expected = interpretAll(cases.graph, single, samples);
+
+  it.each(["host-dsp-emulated", "cortex-m4"])("%s", async (target) => {
+    const m = await prepareOn(cases.graph, single, target);
+    expect(m.generated.layers.filter((l) => l.variant.includes("dsp")).length).toBeGreaterThan(20);
+    const bad = byteMismatches(await m.invokeBatch(samples), expected).map(
+      (i) => cases.cases[i % cases.cases.length],
+    );
     expect(bad).toEqual([]);
   });
 });

@@ -122,6 +122,46 @@ const dwTap: CSupportCode = {
 #endif`,
 };
 
+/**
+ * `MCU_Q_DW_BIAS()`: a0..a3 = q[0..3]; `MCU_Q_DW_OUT(A, I)`: requantizes accumulator A of channel I
+ * of the group (table entry q + 4 + 3·I), saturates to int8 and stores it at y[I] — on Arm with GCC
+ * as assembly (two LDRDs for the biases; LDRD + LDR of {M, c, e} and the four instructions of
+ * ./requant.ts per output), else in C.
+ */
+function dwOut(rounding: RoundingMode): CSupportCode {
+  const single = rounding === "single";
+  const asm = [
+    "ldrd %[m], %[c], [%[q], %[qo]]",
+    "ldr %[e], [%[q], %[qe]]",
+    ...(single ? [] : ["add %[c], %[c], %[a], asr #31"]),
+    `${single ? "smmla" : "smmlar"} %[a], %[a], %[m], %[c]`,
+    "asr %[a], %[a], %[e]",
+    "ssat %[a], #8, %[a]",
+    "strb %[a], %[out]",
+  ].join("\\n\\t");
+  return {
+    id: `quant/dwf-out-${rounding}`,
+    requires: [fastRequantSupport(rounding)],
+    code: `
+#if defined(__ARM_FEATURE_DSP) && defined(__GNUC__)
+#define MCU_Q_DW_BIAS()                                                                      \\
+  __asm("ldrd %0, %1, [%4]\\n\\tldrd %2, %3, [%4, #8]"                                               \\
+        : "=&r"(a0), "=&r"(a1), "=&r"(a2), "=&r"(a3)                                          \\
+        : "r"(q))
+#define MCU_Q_DW_OUT(A, I)                                                                   \\
+  do {                                                                                       \\
+    int32_t m_, c_, e_;                                                                      \\
+    __asm("${asm}"                                                                            \\
+          : [a] "+r"(A), [m] "=&r"(m_), [c] "=&r"(c_), [e] "=&r"(e_), [out] "=m"(y[I])        \\
+          : [q] "r"(q), [qo] "n"(16 + 12 * (I)), [qe] "n"(24 + 12 * (I)));                     \\
+  } while (0)
+#else
+#define MCU_Q_DW_BIAS() (a0 = (uint32_t)q[0], a1 = (uint32_t)q[1], a2 = (uint32_t)q[2], a3 = (uint32_t)q[3])
+#define MCU_Q_DW_OUT(A, I) (y[I] = (int8_t)mcu_q_ssat8(mcu_q_rqd((int32_t)(A), q + 4 + 3 * (I))))
+#endif`,
+  };
+}
+
 /** The largest tap offset the assembly tap takes as an immediate (LDR's 12-bit offset). */
 const MAX_IMMEDIATE_OFFSET = 4095;
 
@@ -136,12 +176,13 @@ function runFunction(offsets: readonly number[], actMin: number, actMax: number,
       : "MCU_Q_DW_TAP";
   const taps = offsets.map((o, t) => `      ${tap}(${o}, ${2 * t});`).join("\n");
   const store = (i: number) => {
+    if (full) return `      MCU_Q_DW_OUT(a${i}, ${i});`;
     const v = `mcu_q_ssat8(mcu_q_rqd((int32_t)a${i}, q + ${4 + 3 * i}))`;
-    return `      y[${i}] = (int8_t)${full ? v : `MCU_Q_CLAMP8(${v}, ${actMin}, ${actMax})`};`;
+    return `      y[${i}] = (int8_t)MCU_Q_CLAMP8(${v}, ${actMin}, ${actMax});`;
   };
   const support: CSupportCode = {
     id: `quant/${name}`,
-    requires: [dwType, dspPrimitives, fastRequantSupport(rounding), dwTap],
+    requires: [dwType, dspPrimitives, fastRequantSupport(rounding), dwTap, dwOut(rounding)],
     code: `
 /* Depthwise taps ${offsets.join(", ")}: n pixels, four channels at a time. */
 static void ${name}(const int8_t *x, int8_t *y, int32_t n, const mcu_q_dwf_t *d) {
@@ -151,7 +192,8 @@ static void ${name}(const int8_t *x, int8_t *y, int32_t n, const mcu_q_dwf_t *d)
     const int32_t *q = d->q;
     const int8_t *y_end = y + c;
     do {
-      uint32_t a0 = (uint32_t)q[0], a1 = (uint32_t)q[1], a2 = (uint32_t)q[2], a3 = (uint32_t)q[3];
+      uint32_t a0, a1, a2, a3;
+      MCU_Q_DW_BIAS();
 ${taps}
 ${[0, 1, 2, 3].map(store).join("\n")}
       x += 4;
