@@ -44,6 +44,7 @@ typedef struct {
   int32_t groups;
   int32_t direct;     /* 1: each patch is the input pixel itself (1x1, no padding, k % 4 == 0) */
   int32_t zero_point; /* the input's, written where a window leaves the image */
+  int32_t row_words;  /* DSP, > 0: each window row (k_w * in_c bytes) padded to this many words in the patch */
 } mcu_q_conv_t;`,
 };
 
@@ -165,6 +166,45 @@ static void mcu_q_patch_wide(const int8_t *x, int32_t p, int32_t gi, const mcu_q
     }
   }
 }
+/* The receptive field of output pixel p with each window row (k_w * in_c bytes, groups == 1) padded to
+   row_words words, widened into dst[0], dst[1], dst[4], ...: a row inside the image is read as whole
+   words (the padding bytes meet zero weights), other windows go through the int8 patch. */
+static void mcu_q_patch_rows(const int8_t *x, int32_t p, const mcu_q_conv_t *c, int8_t *patch, uint32_t *dst) {
+  const int32_t oy = p / c->out_w, ox = p - oy * c->out_w, rw = c->row_words, n = c->k_w * c->in_c;
+  const int32_t iy0 = oy * c->stride_h - c->pad_top, ix0 = ox * c->stride_w - c->pad_left;
+  int32_t ky, kx, j;
+  if (iy0 >= 0 && iy0 + (c->k_h - 1) * c->dil_h < c->in_h && ix0 >= 0 && ix0 * c->in_c + 4 * rw <= c->in_w * c->in_c) {
+    for (ky = 0; ky < c->k_h; ky++) {
+      const int8_t *s = x + ((size_t)(iy0 + ky * c->dil_h) * (size_t)c->in_w + (size_t)ix0) * (size_t)c->in_c;
+      for (j = 0; j < rw; j++, dst += 4) {
+        uint32_t v;
+        memcpy(&v, s + 4 * j, 4);
+        dst[0] = MCU_SXTB16(v);
+        dst[1] = MCU_SXTB16_ROR8(v);
+      }
+    }
+    return;
+  }
+  for (ky = 0; ky < c->k_h; ky++) {
+    const int32_t iy = iy0 + ky * c->dil_h;
+    int8_t *d = patch + 4 * rw * ky;
+    memset(d + n, 0, (size_t)(4 * rw - n));
+    if (iy < 0 || iy >= c->in_h) {
+      memset(d, c->zero_point, (size_t)n);
+      continue;
+    }
+    for (kx = 0; kx < c->k_w; kx++, d += c->in_c) {
+      const int32_t ix = ix0 + kx;
+      if (ix >= 0 && ix < c->in_w) {
+        const int8_t *s = x + ((size_t)iy * (size_t)c->in_w + (size_t)ix) * (size_t)c->in_c;
+        for (j = 0; j < c->in_c; j++) d[j] = s[j];
+      } else {
+        for (j = 0; j < c->in_c; j++) d[j] = (int8_t)c->zero_point;
+      }
+    }
+  }
+  mcu_q_widen(patch, dst, rw * c->k_h, 4);
+}
 static void mcu_q_conv_s8_dsp(const int8_t *x, int8_t *y, const mcu_q_conv_t *c, const mcu_q_gemm_t *g,
                               int8_t *patch, uint32_t *xw) {
   const int32_t pixels = c->out_h * c->out_w;
@@ -176,6 +216,15 @@ static void mcu_q_conv_s8_dsp(const int8_t *x, int8_t *y, const mcu_q_conv_t *c,
     for (gi = 0; gi < c->groups; gi++) {
       const mcu_q_gemm_t *gg = &g[gi];
       int8_t *yg = yb + gi * gg->cout;
+      if (c->row_words > 0) {
+        for (p = 0; p < pixels; p += 2) {
+          const int32_t q = p + 1 < pixels ? p + 1 : p;
+          mcu_q_patch_rows(xb, p, c, patch, xw);
+          mcu_q_patch_rows(xb, q, c, patch, xw + 2);
+          mcu_q_gemm_2px_wide(yg + (size_t)p * (size_t)c->out_c, yg + (size_t)q * (size_t)c->out_c, gg, xw);
+        }
+        continue;
+      }
       if (wide) {
         for (p = 0; p < pixels; p += 2) {
           const int32_t q = p + 1 < pixels ? p + 1 : p;
@@ -222,16 +271,35 @@ function isDirect(p: ConvParams): boolean {
 }
 
 /**
- * Scratch of a convolution: the im2col patches (unless direct, or gathered widened on the DSP) and,
- * on the DSP, two widened patches.
+ * On the DSP, for a convolution with few input channels (not a multiple of 4, one group, no
+ * horizontal dilation): the words per window row when each row of k_w·inC bytes is padded to whole
+ * words in the patch — so a row inside the image is read as words straight from the input — provided
+ * that costs no more multiply-accumulates than the packed patch; else 0.
+ */
+function rowWords(p: ConvParams, dsp: boolean): number {
+  if (!dsp || isDirect(p) || p.groups !== 1 || p.filterInC % 4 === 0 || p.dilationW !== 1) return 0;
+  const rw = Math.ceil((p.kW * p.inC) / 4);
+  return p.kH * rw <= Math.ceil((p.kH * p.kW * p.inC) / 4) ? rw : 0;
+}
+
+/** Words per patch: ceil(K / 4), or k_h · row words in the row layout. */
+function patchWords(p: ConvParams, dsp: boolean): number {
+  const rw = rowWords(p, dsp);
+  return rw > 0 ? p.kH * rw : Math.ceil((p.kH * p.kW * p.filterInC) / 4);
+}
+
+/**
+ * Scratch of a convolution: the im2col patches (unless direct, or gathered widened on the DSP; one
+ * row-layout patch for the windows at the border) and, on the DSP, two widened patches.
  */
 function convScratch(p: ConvParams, dsp: boolean) {
-  const kw = Math.ceil((p.kH * p.kW * p.filterInC) / 4);
+  const kw = patchWords(p, dsp);
   const pairs = p.outH * p.outW >= 2;
+  const rows = rowWords(p, dsp) > 0;
   const wide = dsp && !isDirect(p) && p.filterInC % 4 === 0;
   return [
-    ...(isDirect(p) || wide ? [] : [{ name: "patch", bytes: (pairs ? 2 : 1) * 4 * kw }]),
-    ...(dsp && (pairs || wide) ? [{ name: "widened", bytes: 16 * kw }] : []),
+    ...(isDirect(p) || wide ? [] : [{ name: "patch", bytes: (pairs && !rows ? 2 : 1) * 4 * kw }]),
+    ...(dsp && (pairs || wide || rows) ? [{ name: "widened", bytes: 16 * kw }] : []),
   ];
 }
 
@@ -242,10 +310,25 @@ function convFastTable(p: ConvParams, rows: ArrayLike<number>): Int32Array | und
   return fastRequantTable(p.multiplier, p.shift, p.outputOffset, bounds, "gemm");
 }
 
+/** Weights rows [oc][kH][kW·inC] with each window row zero-padded to `rw` words (one group). */
+function rowPadded(rows: ArrayLike<number>, p: ConvParams, rw: number): Int8Array {
+  const n = p.kW * p.inC;
+  const out = new Int8Array(p.outC * p.kH * 4 * rw);
+  for (let oc = 0; oc < p.outC; oc++) {
+    for (let ky = 0; ky < p.kH; ky++) {
+      for (let i = 0; i < n; i++) out[(oc * p.kH + ky) * 4 * rw + i] = rows[(oc * p.kH + ky) * n + i]!;
+    }
+  }
+  return out;
+}
+
 /** Emits the descriptor, packed weights and call of an int8 convolution (groups ≥ 1). */
 function emitConv(ctx: CEmitContext, geo: ConvGeometry, dsp: boolean, rounding: RoundingMode) {
-  const { p, rows } = geo;
-  const k = p.kH * p.kW * p.filterInC;
+  const { p } = geo;
+  const rw = rowWords(p, dsp);
+  // The row layout: weights [oc][ky][kx·inC] with each row zero-padded to rw words.
+  const rows = rw > 0 ? rowPadded(geo.rows, p, rw) : geo.rows;
+  const k = rw > 0 ? p.kH * 4 * rw : p.kH * p.kW * p.filterInC;
   const og = p.outC / p.groups;
   const direct = isDirect(p);
   const packs: PackedGemm[] = [];
@@ -266,7 +349,7 @@ function emitConv(ctx: CEmitContext, geo: ConvGeometry, dsp: boolean, rounding: 
   const kw = packs[0]!.kw;
   let gemms: string[];
   if (dsp) {
-    const table = convFastTable(p, rows);
+    const table = convFastTable(p, geo.rows);
     if (table === undefined) {
       throw new InternalError("the DSP conv kernel was picked for a layer it cannot requantize");
     }
@@ -309,6 +392,7 @@ function emitConv(ctx: CEmitContext, geo: ConvGeometry, dsp: boolean, rounding: 
     p.groups,
     direct ? 1 : 0,
     -p.inputOffset,
+    rw,
   ];
   const sfx = dsp ? "dsp" : "c";
   const scratch = convScratch(p, dsp);
