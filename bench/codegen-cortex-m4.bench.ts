@@ -143,7 +143,8 @@ export default async function bench(): Promise<BenchResult> {
       "One inference of each int8 fixture model as generated C (@mcu/codegen-c with @mcu/quant's C kernels), " +
       "arm-none-eabi-gcc -O2 for Cortex-M4, run under qemu-system-arm -M mps2-an386 -icount shift=0; instructions from " +
       "SysTick (40 instructions per tick, calibrated by the harness), around mcu_<name>_invoke only. DSP = the Armv7E-M " +
-      "path (SXTB16/SMLAD); portable C = the same model generated with --no-dsp. Sizes from arm-none-eabi-size on the " +
+      "path (SXTB16/SMLAD multiply-accumulates, the one-multiply SMMLAR requantization, assembly inner loops for the " +
+      "gemm and depthwise taps); portable C = the same model generated with --no-dsp. Sizes from arm-none-eabi-size on the " +
       "model's object file (code + weights + tables, no harness or libc; bss = the arena) and on the whole ELF (newlib " +
       "with semihosting included). TFLM columns: TFLite Micro measured the same way (QEMU mps2-an386, -icount shift=0, " +
       "SysTick; CMSIS-NN kernels at -O2), figures given in the codegen issue. Our goal: ≤ 0.7× the TFLM+CMSIS-NN " +
