@@ -2,7 +2,7 @@
  * The constant parts of a `cluster.conv2d` node, read and checked once (by kernels, the C
  * generator and the cost functions), and the decoding of its kernels into dense OHWI weights.
  */
-import { type Attrs, McuError, type TensorInfo } from "@mcu/tensor";
+import { type Attrs, McuError, type TensorInfo, type Value } from "@mcu/tensor";
 import { kernelTransforms, type KernelTransforms } from "./transforms.js";
 
 /** A clustered convolution's geometry and constant data. */
@@ -135,4 +135,25 @@ export function decodeWeights(layer: ClusterLayer, node = ""): Float32Array | In
     }
   }
   return out;
+}
+
+/**
+ * The dense OHWI weights of a `cluster.conv2d` node as a constant tensor — float32, or int8 with
+ * the per-channel quantization of the factors — i.e. the weights of the uncompressed
+ * `core.conv2d` the clustered layer computes exactly (int8) or to rounding (float32).
+ */
+export function decodeClusterWeights(
+  inputs: readonly (TensorInfo | undefined)[],
+  attrs: Attrs,
+  node: string,
+): Value {
+  const layer = readClusterLayer(inputs, attrs, node);
+  const scales = inputs[3]!;
+  return {
+    name: `${node}:decoded`,
+    shape: [layer.outC, layer.kh, layer.kw, layer.inC],
+    dtype: layer.integer ? "int8" : "float32",
+    data: decodeWeights(layer, node),
+    ...(layer.integer && scales.quant !== undefined ? { quant: scales.quant } : {}),
+  };
 }

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { kmeans } from "./kmeans.js";
+import { kmeans, kmeansPlusPlus } from "./kmeans.js";
 import { normalSample, seededRandom } from "./random.js";
 import { kernelTransforms, type KernelTransforms } from "./transforms.js";
 
@@ -154,6 +154,25 @@ describe("kmeans", () => {
     expect(Array.from(c.centroids)).not.toEqual(Array.from(d.centroids));
     expect(a.k).toBe(8);
     expect(new Set(a.assignment).size).toBe(8);
+  });
+
+  it("starts from its k-means++ seeds: the same result as starting from kmeansPlusPlus's centroids", () => {
+    for (const tic of [false, true]) {
+      const points = blobs(9, 400, 9, 10);
+      const transforms = tic ? { transforms: kernelTransforms(3, 3) } : {};
+      const seeds = kmeansPlusPlus(points, 9, { k: 12, seed: 4, ...transforms });
+      // Every seed is a data point.
+      for (let c = 0; c < 12; c++) {
+        const row = Array.from(seeds.subarray(c * 9, c * 9 + 9));
+        expect([...Array(400).keys()].some((x) => row.every((v, j) => v === points[x * 9 + j]))).toBe(true);
+      }
+      const a = kmeans(points, 9, { k: 12, seed: 4, tolerance: 0, ...transforms });
+      const b = kmeans(points, 9, { k: 12, initialCentroids: seeds, tolerance: 0, ...transforms });
+      expect(Array.from(a.assignment)).toEqual(Array.from(b.assignment));
+      expect(Array.from(a.transform)).toEqual(Array.from(b.transform));
+      expect(a.iterations).toBe(b.iterations);
+      for (let i = 0; i < a.centroids.length; i++) expect(a.centroids[i]).toBeCloseTo(b.centroids[i]!, 12);
+    }
   });
 
   it("returns fewer clusters than k when there are fewer distinct points", () => {

@@ -151,9 +151,18 @@ function nearestTwo(
   out.s2 = s2;
 }
 
+/** What the seeding passes know of each point: nearest and second-nearest squared distances so far. */
+interface SeedDistances {
+  readonly minD2: Float64Array;
+  /** Expanded index of the nearest center. */
+  readonly best: Int32Array;
+  readonly second: Float64Array;
+}
+
 /**
- * minD2[x] = min(minD2[x], min_e ‖x − centers[e]‖²) over `m` centers; returns Σ minD2. The
- * k-means++ seeding pass, unrolled for 3×3 kernels.
+ * Folds `m` new centers (expanded indices first … first + m − 1) into every point's nearest and
+ * second-nearest squared distances; returns Σ minD2. The k-means++ seeding pass, unrolled for 3×3
+ * kernels; it leaves the exact initial assignment and Hamerly bound for free.
  */
 function updateMinDistances(
   points: ArrayLike<number>,
@@ -161,8 +170,10 @@ function updateMinDistances(
   dim: number,
   centers: Float64Array,
   m: number,
-  minD2: Float64Array,
+  first: number,
+  sd: SeedDistances,
 ): number {
+  const { minD2, best, second } = sd;
   let total = 0;
   if (dim === 9) {
     for (let e = 0; e < m; e++) {
@@ -196,21 +207,32 @@ function updateMinDistances(
         s += d * d;
         d = points[o + 8]! - c8;
         s += d * d;
-        const v = s < minD2[x]! ? s : minD2[x]!;
-        minD2[x] = v;
-        if (last) total += v;
+        const cur = minD2[x]!;
+        if (s < cur) {
+          second[x] = cur;
+          minD2[x] = s;
+          best[x] = first + e;
+        } else if (s < second[x]!) {
+          second[x] = s;
+        }
+        if (last) total += minD2[x]!;
       }
     }
     return total;
   }
   for (let x = 0; x < n; x++) {
-    let v = minD2[x]!;
     for (let e = 0; e < m; e++) {
       const s = sqDist(points, x * dim, centers, e * dim, dim);
-      if (s < v) v = s;
+      const cur = minD2[x]!;
+      if (s < cur) {
+        second[x] = cur;
+        minD2[x] = s;
+        best[x] = first + e;
+      } else if (s < second[x]!) {
+        second[x] = s;
+      }
     }
-    minD2[x] = v;
-    total += v;
+    total += minD2[x]!;
   }
   return total;
 }
@@ -225,10 +247,15 @@ function seedCentroids(
   tr: KernelTransforms | undefined,
   seed: number,
   weights: ArrayLike<number> | undefined,
-): Float64Array {
+): { readonly centroids: Float64Array; readonly distances: SeedDistances } {
   const random = seededRandom(seed);
   const centroids = new Float64Array(k * dim);
-  const minD2 = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
+  const distances: SeedDistances = {
+    minD2: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
+    best: new Int32Array(n),
+    second: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
+  };
+  const minD2 = distances.minD2;
   const expanded = new Float64Array(nT * dim);
   let found = 0;
   let pick = Math.min(n - 1, Math.floor(random() * n));
@@ -238,9 +265,9 @@ function seedCentroids(
       if (tr === undefined) for (let j = 0; j < dim; j++) expanded[j] = centroids[found * dim + j]!;
       else applyTransform(tr, t, centroids, found * dim, expanded, t * dim);
     }
+    let total = updateMinDistances(points, n, dim, expanded, nT, found * nT, distances);
     found++;
     if (found === k) break;
-    let total = updateMinDistances(points, n, dim, expanded, nT, minD2);
     if (weights !== undefined) {
       total = 0;
       for (let x = 0; x < n; x++) total += weights[x]! * minD2[x]!;
@@ -267,7 +294,33 @@ function seedCentroids(
       }
     }
   }
-  return found === k ? centroids : centroids.slice(0, found * dim);
+  return { centroids: found === k ? centroids : centroids.slice(0, found * dim), distances };
+}
+
+/**
+ * k-means++ seeding alone (Arthur & Vassilvitskii 2007): k distinct data points (fewer when the
+ * data has fewer distinct points), each drawn with probability ∝ weight × squared distance to the
+ * nearest already chosen (under transforms: to the nearest transformed copy). Deterministic per seed;
+ * {@link kmeans} starts from exactly these centroids.
+ */
+export function kmeansPlusPlus(
+  points: Float64Array | Float32Array,
+  dim: number,
+  options: Pick<KMeansOptions, "k" | "seed" | "weights" | "transforms">,
+): Float64Array {
+  const n = Math.floor(points.length / dim);
+  if (n === 0) return new Float64Array(0);
+  const tr = options.transforms;
+  return seedCentroids(
+    points,
+    n,
+    dim,
+    Math.min(options.k, n),
+    tr?.count ?? 1,
+    tr,
+    options.seed ?? 0,
+    options.weights,
+  ).centroids;
 }
 
 /**
@@ -305,10 +358,11 @@ export function kmeans(
     };
   }
   const weights = options.weights;
-  const centroids =
-    options.initialCentroids !== undefined
-      ? options.initialCentroids.slice(0, options.k * dim)
-      : seedCentroids(points, n, dim, Math.min(options.k, n), nT, tr, options.seed ?? 0, weights);
+  const seeded =
+    options.initialCentroids === undefined
+      ? seedCentroids(points, n, dim, Math.min(options.k, n), nT, tr, options.seed ?? 0, weights)
+      : undefined;
+  const centroids = seeded?.centroids ?? options.initialCentroids!.slice(0, options.k * dim);
   const k = centroids.length / dim;
   const m = k * nT;
   const expanded = new Float64Array(m * dim);
@@ -362,8 +416,19 @@ export function kmeans(
   const all = Int32Array.from({ length: G }, (_, g) => g);
   const scanned = new Int32Array(G);
 
-  // Initial assignment: every group scanned.
-  for (let x = 0; x < n; x++) {
+  // Initial assignment. After k-means++ the seeding passes already hold every point's nearest
+  // center and second-nearest distance (a valid lower bound for every group); otherwise every
+  // group is scanned.
+  if (seeded !== undefined) {
+    const { minD2, best, second } = seeded.distances;
+    for (let x = 0; x < n; x++) {
+      assign[x] = best[x]!;
+      upper[x] = Math.sqrt(minD2[x]!);
+      lower.fill(Math.sqrt(second[x]!), x * G, x * G + G);
+      accumulate(x, best[x]!, 1);
+    }
+  }
+  for (let x = 0; x < n && seeded === undefined; x++) {
     scanGroups(points, x * dim, dim, groups, all, G, gMin1, gArg1, gMin2);
     let best = 0;
     let bestD = Number.POSITIVE_INFINITY;

@@ -181,16 +181,14 @@ describe("cluster.conv2d C kernels, one variant per program", () => {
     const t = (id: string) => graph.tensors.get(id)!;
     const x = t(node.inputs[0]!);
     const xi = b.input("x", x.shape, x.dtype, x.quant);
-    const consts = node.inputs
-      .slice(1)
-      .map((id) =>
-        id === ""
-          ? undefined
-          : b.constant(id, t(id).data!, t(id).shape, {
-              dtype: t(id).dtype,
-              ...(t(id).quant ? { quant: t(id).quant! } : {}),
-            }),
-      );
+    const consts = node.inputs.slice(1).map((id) =>
+      id === ""
+        ? undefined
+        : b.constant(id, t(id).data!, t(id).shape, {
+            dtype: t(id).dtype,
+            ...(t(id).quant ? { quant: t(id).quant! } : {}),
+          }),
+    );
     const y = t(node.outputs[0]!);
     const out = b.op(
       "cluster.conv2d",

@@ -147,3 +147,16 @@ describe("cluster/kernels on mnist_cnn", () => {
     );
   });
 });
+
+describe("a clustered model in .mcuir", () => {
+  it("round-trips through writeMcuir/readMcuir with the same outputs", async () => {
+    const { readMcuir, writeMcuir } = await import("@mcu/tensor");
+    const { graph } = await compress(mnistCnn(), "cluster/kernels:k=16:tic=true:scales=log8");
+    const back = readMcuir(writeMcuir(graph));
+    verify(back, registry);
+    const x = digitInput(testDigits(), 7);
+    const a = createInterpreter(graph, { registry }).invoke([x])[0]!.data as Float32Array;
+    const b = createInterpreter(back, { registry }).invoke([x])[0]!.data as Float32Array;
+    expect(Array.from(b)).toEqual(Array.from(a));
+  });
+});
