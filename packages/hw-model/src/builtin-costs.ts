@@ -12,6 +12,9 @@ import {
   type HwCostContribution,
 } from "./cost-contract.js";
 import { CORE_FAMILY_SPECS, type CoreFamily } from "./cores.js";
+import { predictGeneratedLayer } from "./generated-calibration.js";
+import { generatedLayerFeatures } from "./generated-features.js";
+import { codeSizeTableOf, generatedCoefficientsOf } from "./generated-models.js";
 import { type KernelClass, dtypeVariant, kernelClassOf, layerFeatures } from "./layer-features.js";
 import { type InstructionModel, layerInstructions } from "./linear-cost.js";
 import { RUNTIME_MODELS } from "./runtime-models.js";
@@ -23,9 +26,9 @@ type Variant = (typeof BUILTIN_VARIANTS)[number];
 const MAC_CLASSES = new Set<KernelClass>(["conv-1x1", "conv", "depthwise", "depthwise-mult", "dense"]);
 
 /**
- * Flash bytes of a kernel's implementation, by class (Thumb-2, -O2). Initial estimates sized
- * on CMSIS-NN-like loops; `KERNEL_CODE_CALIBRATED` says whether codegen-c's arm-none-eabi-size
- * figures have replaced them.
+ * Flash bytes of a kernel's implementation by class when no C kernel can be asked (the registry has
+ * none for the node): the measured code of the C kernel that runs a layer of that class on the
+ * family (`classBytes` of the code-size table), else these initial figures (Thumb-2, -O2).
  */
 const KERNEL_CODE_BYTES: Readonly<Record<KernelClass, number>> = {
   "conv-1x1": 900,
@@ -42,11 +45,15 @@ const KERNEL_CODE_BYTES: Readonly<Record<KernelClass, number>> = {
   recurrent: 1500,
 };
 
-/** Flash bytes of one layer's call site and constant descriptor. */
+function classCodeBytes(cls: KernelClass, family: CoreFamily): number {
+  return codeSizeTableOf(family).classBytes?.[cls] ?? KERNEL_CODE_BYTES[cls];
+}
+
+/** Flash bytes of one layer's call site and constant descriptor (fallback without C kernels). */
 const LAYER_CODE_BYTES = 64;
 
-/** True once codegen-c's measured code sizes replace the initial per-kernel estimates. */
-export const KERNEL_CODE_CALIBRATED = false;
+/** True: the code sizes are measured from codegen-c builds (per family, `GENERATED_CODE_SIZES`). */
+export const KERNEL_CODE_CALIBRATED = true;
 
 function outputChannels(ctx: CostNodeContext): number {
   const y = ctx.outputs[0];
@@ -68,7 +75,10 @@ function weightBytesFor(variant: Variant) {
   };
 }
 
-/** im2col scratch of the DSP path: two columns of kh·kw·cin int16 values (CMSIS-NN's layout). */
+/**
+ * im2col scratch of a DSP path (two columns of kh·kw·cin int16 values, CMSIS-NN's layout): the
+ * fallback when no C kernel declares its own scratch (then the kernel's is used, as codegen-c does).
+ */
 function scratchBytes(ctx: CoreCostContext): number {
   if (!ctx.dsp || kernelClassOf(ctx) !== "conv") return 0;
   const w = ctx.inputs[1];
@@ -90,10 +100,31 @@ function tflmModel(variant: Variant, family: CoreFamily): InstructionModel {
   return RUNTIME_MODELS.tflmCmsisNnDsp;
 }
 
-function generatedModel(variant: Variant, family: CoreFamily): InstructionModel {
-  if (variant === "float32" || variant === "other" || !CORE_FAMILY_SPECS[family].dsp)
-    return RUNTIME_MODELS.generatedPortable;
-  return RUNTIME_MODELS.generatedDsp;
+/**
+ * Whether a node runs a DSP kernel when no C kernel says so: int8 convolutions, depthwise
+ * (multiplier 1, channels a multiple of 4) and fully connected layers on a core with the DSP
+ * extension — what @mcu/quant's C kernels take.
+ */
+function defaultDspPath(ctx: CoreCostContext): boolean {
+  if (!ctx.dsp || dtypeVariant(ctx) !== "int8") return false;
+  const cls = kernelClassOf(ctx);
+  if (cls === "conv" || cls === "conv-1x1" || cls === "dense") return true;
+  if (cls === "depthwise") {
+    const c = ctx.inputs[0]?.shape[3] ?? 1;
+    return c === 1 || c % 4 === 0;
+  }
+  return cls === "depthwise-mult" && (ctx.inputs[0]?.shape[3] ?? 0) === 1;
+}
+
+/** Instructions of codegen-c's kernel for a node (latency model a, see generated-features.ts). */
+export function generatedLayerInstructions(ctx: CoreCostContext): number {
+  const f = generatedLayerFeatures(ctx, { soleUser: ctx.generated?.soleUser ?? false });
+  if (f === undefined) return 0;
+  return predictGeneratedLayer(
+    generatedCoefficientsOf(ctx.family),
+    f,
+    ctx.generated?.dspOnly ?? defaultDspPath(ctx),
+  );
 }
 
 /** The core ops the builtin contributions cover (every core op but `core.custom`). */
@@ -147,17 +178,17 @@ function contribution(op: string, variant: Variant): HwCostContribution {
     supports: (ctx) => dtypeVariant(ctx) === variant && kernelClassOf(ctx) !== undefined,
     weightBytes: weightBytesFor(variant),
     codeKey: `builtin:${op}:${variant}`,
-    kernelCodeBytes: () => {
-      const probe = KERNEL_CODE_BYTES; // bytes per class
+    kernelCodeBytes: (family) => {
       // One implementation per op and variant; the largest class the op can dispatch to.
-      if (op === "core.conv2d") return probe.conv + probe["conv-1x1"];
-      if (op === "core.depthwise_conv2d") return probe.depthwise + probe["depthwise-mult"];
-      if (op === "core.transpose_conv2d") return probe.conv;
+      const c = (cls: KernelClass) => classCodeBytes(cls, family);
+      if (op === "core.conv2d") return Math.max(c("conv"), c("conv-1x1"));
+      if (op === "core.depthwise_conv2d") return Math.max(c("depthwise"), c("depthwise-mult"));
+      if (op === "core.transpose_conv2d") return c("conv");
       if (op === "core.fully_connected" || op === "core.matmul" || op === "core.batch_matmul")
-        return probe.dense;
-      if (op === "core.max_pool2d" || op === "core.avg_pool2d") return probe.pool;
-      if (op === "core.mean") return probe.reduce;
-      if (op === "core.softmax" || op === "core.log_softmax") return probe.softmax;
+        return c("dense");
+      if (op === "core.max_pool2d" || op === "core.avg_pool2d") return c("pool");
+      if (op === "core.mean") return c("reduce");
+      if (op === "core.softmax" || op === "core.log_softmax") return c("softmax");
       if (["core.reshape", "core.flatten", "core.squeeze", "core.expand_dims"].includes(op)) return 0;
       if (
         [
@@ -169,13 +200,13 @@ function contribution(op: string, variant: Variant): HwCostContribution {
           "core.cast",
         ].includes(op)
       )
-        return probe.copy;
-      if (op === "core.svdf" || op === "core.unidirectional_sequence_lstm") return probe.recurrent;
-      return probe.elementwise;
+        return c("copy");
+      if (op === "core.svdf" || op === "core.unidirectional_sequence_lstm") return c("recurrent");
+      return c("elementwise");
     },
     layerCodeBytes: (ctx) => (kernelClassOf(ctx) === "view" ? 0 : LAYER_CODE_BYTES),
     scratchBytes,
-    generatedInstructions: instructionsWith((ctx) => generatedModel(variant, ctx.family)),
+    generatedInstructions: generatedLayerInstructions,
     tflmInstructions: instructionsWith((ctx) => tflmModel(variant, ctx.family)),
   });
 }
@@ -185,13 +216,20 @@ export const builtinCosts: readonly HwCostContribution[] = BUILTIN_COST_OPS.flat
   BUILTIN_VARIANTS.map((v) => contribution(op, v)),
 );
 
-/** Per-inference instructions of a runtime outside the layers (invoke loop, I/O). */
+/**
+ * Per-inference instructions outside the layers: TFLM's invoke loop (model b), or the generated
+ * invoke's copies of `ioBytes` bytes of inputs and outputs and its call (model a).
+ */
 export function runtimeInvokeInstructions(
   kind: "generated" | "tflm",
   family: CoreFamily,
   anyFloat: boolean,
+  ioBytes = 0,
 ): number {
+  if (kind === "generated") {
+    const t = generatedCoefficientsOf(family).portable;
+    return t.invoke + t.ioByte * ioBytes;
+  }
   const dsp = CORE_FAMILY_SPECS[family].dsp && !anyFloat;
-  if (kind === "tflm") return (dsp ? RUNTIME_MODELS.tflmCmsisNnDsp : RUNTIME_MODELS.tflmReference).perInvoke;
-  return (dsp ? RUNTIME_MODELS.generatedDsp : RUNTIME_MODELS.generatedPortable).perInvoke;
+  return (dsp ? RUNTIME_MODELS.tflmCmsisNnDsp : RUNTIME_MODELS.tflmReference).perInvoke;
 }

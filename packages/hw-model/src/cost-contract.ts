@@ -31,11 +31,23 @@ export interface CostNodeContext {
   readonly macs: number;
 }
 
+/** The C kernel @mcu/codegen-c picks for a node, as far as the cost model needs it. */
+export interface GeneratedKernelInfo {
+  /** `op:variant` of the C kernel. */
+  readonly variant: string;
+  /** The kernel needs the DSP extension (it does not take the node on the same core without it). */
+  readonly dspOnly: boolean;
+  /** No other layer calls the kernel's own functions (the compiler specializes them). */
+  readonly soleUser: boolean;
+}
+
 /** A cost context for one core family. */
 export interface CoreCostContext extends CostNodeContext {
   readonly family: CoreFamily;
   /** The core has the DSP extension (SMLAD/SXTB16). */
   readonly dsp: boolean;
+  /** The node's C kernel when the registry holds C kernels (codegen-c's contract) that take it. */
+  readonly generated?: GeneratedKernelInfo;
 }
 
 /**

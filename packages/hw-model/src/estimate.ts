@@ -2,29 +2,22 @@
  * The estimate: per layer and in total, RAM, flash, latency under both latency models and
  * energy for one board — and whether the model fits.
  */
-import {
-  type ArenaBuffer,
-  type Graph,
-  isConstant,
-  McuError,
-  numElements,
-  planArena,
-  type Registry,
-  tensorBytes,
-} from "@mcu/tensor";
+import { type Graph, isConstant, McuError, numElements, type Registry, tensorBytes } from "@mcu/tensor";
 import { type Board, boardById } from "./boards.js";
 import { builtinCosts, runtimeInvokeInstructions } from "./builtin-costs.js";
+import { cTargetOfFamily } from "./c-kernel-view.js";
 import { type CoreCostContext, type HwCostContribution, isHwCostContribution } from "./cost-contract.js";
 import { CORE_FAMILY_SPECS } from "./cores.js";
+import { generatedFlash, pieceBytes } from "./generated-code-size.js";
+import { codeSizeTableOf } from "./generated-models.js";
+import { describeGeneratedProgram } from "./generated-program.js";
 import { costContexts } from "./graph-layers.js";
-import { dtypeVariant } from "./layer-features.js";
-import { cyclesPerInstruction, RUNTIME_MODELS } from "./runtime-models.js";
+import { dtypeVariant, kernelClassOf } from "./layer-features.js";
+import { cyclesPerInstruction } from "./runtime-models.js";
 
 /** The hw-model plugin's name; its builtin contributions are added when a registry lacks them. */
 export const HW_MODEL_PLUGIN_NAME = "@mcu/hw-model";
 
-/** Flash bytes of the generated runtime outside the kernels (invoke function, I/O descriptors). */
-const GENERATED_RUNTIME_FLASH_BYTES = 256;
 /** Stack of the generated invoke and its deepest kernel: an estimate, not measured. */
 const STACK_ESTIMATE_BYTES = 1024;
 
@@ -74,12 +67,12 @@ export interface EstimateReport {
   readonly ramMarginBytes: number;
   readonly flashMarginBytes: number;
   readonly latencyMs: LatencyPair;
+  /** Instructions of one inference under both models (QEMU-counted instructions; null where a layer has no model). */
+  readonly instructions: LatencyPair;
   readonly energyUj: number | null;
   readonly layers: readonly LayerEstimate[];
   /** Index of the slowest layer (generated code), or -1 for an empty graph. */
   readonly bottleneck: number;
-  /** False while the generated-code model runs on TFLM coefficients (no codegen-c measurements yet). */
-  readonly generatedCalibrated: boolean;
   readonly warnings: readonly string[];
 }
 
@@ -88,6 +81,13 @@ export interface EstimateOptions {
   readonly registry: Registry;
   /** A catalog board id or a board value. */
   readonly board: string | Board;
+}
+
+const BUILTIN = new Set<HwCostContribution>(builtinCosts);
+
+/** True for hw-model's own contributions (their storage is what the C kernels emit). */
+function isBuiltinCost(c: HwCostContribution): boolean {
+  return BUILTIN.has(c);
 }
 
 /** The contributions a registry offers, with the builtin ones when the hw-model plugin is absent. */
@@ -131,38 +131,68 @@ export function estimateModel(graph: Graph, options: EstimateOptions): EstimateR
     instr === null ? null : ((instr * cpi) / board.clockHz.value) * 1000;
   const power = board.activePower?.milliwatts;
 
-  const contexts = costContexts(graph, options.registry).map((c): CoreCostContext => ({ ...c, family, dsp }));
-  const chosen = contexts.map((ctx) => selectCost(contributions, ctx));
+  const base = costContexts(graph, options.registry).map((c): CoreCostContext => ({ ...c, family, dsp }));
+  const chosen = base.map((ctx) => selectCost(contributions, ctx));
 
-  // Arena: the planner's plan with each kernel's scratch live only while its node runs.
-  const scratch = contexts.map((ctx, i) => chosen[i]?.scratchBytes?.(ctx) ?? 0);
-  const extraBuffers: ArenaBuffer[] = [];
-  scratch.forEach((bytes, i) => {
-    if (bytes > 0) extraBuffers.push({ id: `#scratch${i}`, bytes, first: i, last: i });
+  // The program codegen-c generates for this core, as the registry's C kernels describe it: the
+  // kernel of every node, its scratch, what it puts in flash. Nodes no C kernel takes fall back
+  // to their cost contribution (and codegen-c could not generate the model as it is).
+  const program = describeGeneratedProgram(graph, options.registry, cTargetOfFamily(family), {
+    fallbackScratch: (i) => chosen[i]?.scratchBytes?.(base[i]!) ?? 0,
   });
-  const plan = planArena(graph, options.registry, { extraBuffers });
+  const contexts = base.map((ctx, i): CoreCostContext => {
+    const n = program.nodes[i]!;
+    return n.variant === undefined
+      ? ctx
+      : { ...ctx, generated: { variant: n.variant, dspOnly: n.dspOnly, soleUser: n.soleUser } };
+  });
+  const withoutC = program.nodes.filter(
+    (n) => n.variant === undefined && kernelClassOf(base[n.index]!) !== "view",
+  );
+  if (withoutC.length > 0 && options.registry.cKernels().length > 0) {
+    const names = withoutC.slice(0, 3).map((n) => `${n.node.op} "${n.node.name}"`);
+    warnings.push(
+      `no installed C kernel takes ${names.join(", ")}${withoutC.length > 3 ? ` and ${withoutC.length - 3} more` : ""}: codegen-c cannot generate this model as it is; their flash and scratch are estimates`,
+    );
+  }
+  const plan = program.plan;
   const buffers = [
     ...plan.lifetimes
       .filter((l) => l.aliasOf === undefined)
       .map((l) => ({ bytes: l.bytes, first: l.first, last: l.last })),
-    ...extraBuffers,
+    ...program.extraBuffers,
   ];
+  const sizes = codeSizeTableOf(family);
+  const flashOfProgram = generatedFlash(sizes, program, graph);
+  // Flash: what the C kernel emits (and the measured code sizes) for nodes the builtin variants
+  // cost; a plugin's own declaration (its contract) for the nodes its contributions cost, and for
+  // nodes no C kernel takes.
+  const fromProgram = program.nodes.map((n, i) => {
+    const c = chosen[i];
+    return n.variant !== undefined && (c === undefined || isBuiltinCost(c));
+  });
+  const pieces = new Set(program.nodes.flatMap((n, i) => (fromProgram[i] ? n.supportIds : [])));
+  let programKernelBytes = 0;
+  for (const id of pieces) programKernelBytes += pieceBytes(sizes, program.support.get(id)!);
 
   const codeKeys = new Map<string, number>();
   const layers: LayerEstimate[] = contexts.map((ctx, i) => {
     const c = chosen[i];
+    const n = program.nodes[i]!;
     if (c === undefined) {
       warnings.push(
         `no cost model for ${ctx.node.op} "${ctx.node.name}" (${dtypeVariant(ctx)}): latency unknown`,
       );
-    } else {
+    } else if (!fromProgram[i]) {
       const key = c.codeKey ?? `${c.op}:${c.variant}`;
       if (!codeKeys.has(key)) codeKeys.set(key, c.kernelCodeBytes(family));
     }
     let params = 0;
     for (const t of ctx.inputs) if (t !== undefined && isConstant(t)) params += numElements(t.shape);
-    const weightBytes = c?.weightBytes(ctx) ?? 0;
-    const layerCode = c?.layerCodeBytes?.(ctx) ?? 0;
+    const weightBytes = fromProgram[i] ? flashOfProgram.nodeConstBytes[i]! : (c?.weightBytes(ctx) ?? 0);
+    const layerCode = fromProgram[i]
+      ? flashOfProgram.nodeDescriptorBytes[i]! + (n.emitsCode ? sizes.perLayer : 0)
+      : (c?.layerCodeBytes?.(ctx) ?? 0);
     let activationBytes = 0;
     for (const t of ctx.outputs) activationBytes += tensorBytes(t);
     let live = 0;
@@ -183,7 +213,7 @@ export function estimateModel(graph: Graph, options: EstimateOptions): EstimateR
       params,
       weightBytes,
       activationBytes,
-      scratchBytes: scratch[i]!,
+      scratchBytes: n.scratch.reduce((s, b) => s + b.bytes, 0),
       liveArenaBytes: live,
       flashBytes: weightBytes + layerCode,
       instructions,
@@ -193,27 +223,36 @@ export function estimateModel(graph: Graph, options: EstimateOptions): EstimateR
   });
 
   const anyFloat = contexts.some((c) => dtypeVariant(c) === "float32");
+  const ioBytes = [...graph.inputs, ...graph.outputs].reduce(
+    (s, id) => s + tensorBytes(graph.tensors.get(id)!),
+    0,
+  );
   const invoke = {
-    generated: runtimeInvokeInstructions("generated", family, anyFloat),
+    generated: runtimeInvokeInstructions("generated", family, anyFloat, ioBytes),
     tflmCmsisNn: runtimeInvokeInstructions("tflm", family, anyFloat),
   };
   const genInstr = sum(layers.map((l) => l.instructions.generated));
   const tflmInstr = sum(layers.map((l) => l.instructions.tflmCmsisNn));
+  const instructions: LatencyPair = {
+    generated: genInstr === null ? null : genInstr + invoke.generated,
+    tflmCmsisNn: tflmInstr === null ? null : tflmInstr + invoke.tflmCmsisNn,
+  };
   const latencyMs: LatencyPair = {
-    generated: toMs(genInstr === null ? null : genInstr + invoke.generated),
-    tflmCmsisNn: toMs(tflmInstr === null ? null : tflmInstr + invoke.tflmCmsisNn),
+    generated: toMs(instructions.generated),
+    tflmCmsisNn: toMs(instructions.tflmCmsisNn),
   };
 
   let stateBytes = 0;
   for (const t of graph.tensors.values()) if (t.variable === true) stateBytes += tensorBytes(t);
   const ram = { arenaBytes: plan.peakBytes, stateBytes, stackBytes: STACK_ESTIMATE_BYTES };
   const flash = {
-    weightBytes: layers.reduce((s, l) => s + l.weightBytes, 0),
-    kernelCodeBytes: [...codeKeys.values()].reduce((s, b) => s + b, 0),
+    weightBytes: layers.reduce((s, l) => s + l.weightBytes, 0) + flashOfProgram.stateInitBytes,
+    kernelCodeBytes: programKernelBytes + [...codeKeys.values()].reduce((s, b) => s + b, 0),
     layerCodeBytes: layers.reduce((s, l) => s + (l.flashBytes - l.weightBytes), 0),
-    runtimeBytes: GENERATED_RUNTIME_FLASH_BYTES,
+    runtimeBytes: flashOfProgram.runtimeBytes + flashOfProgram.ioDescriptorBytes,
   };
-  const ramBytes = ram.arenaBytes + ram.stateBytes + ram.stackBytes;
+  // The arena is declared as a union with a uint64_t and a double (8-byte aligned storage).
+  const ramBytes = Math.ceil(ram.arenaBytes / 8) * 8 + ram.stateBytes + ram.stackBytes;
   const flashBytes = flash.weightBytes + flash.kernelCodeBytes + flash.layerCodeBytes + flash.runtimeBytes;
 
   let bottleneck = -1;
@@ -225,9 +264,9 @@ export function estimateModel(graph: Graph, options: EstimateOptions): EstimateR
         : (layers[bottleneck]!.latencyMs.generated ?? layers[bottleneck]!.latencyMs.tflmCmsisNn ?? -1);
     if (v > best) bottleneck = i;
   });
-  if (!RUNTIME_MODELS.generatedCalibrated) {
+  if (family === "cortex-m0plus") {
     warnings.push(
-      "generated-code latency uses the TFLM + CMSIS-NN coefficients: codegen-c measurements not calibrated yet",
+      "Cortex-M0+ latency of the generated code is derived from Cortex-M3 measurements (QEMU has no M0+ board)",
     );
   }
   if (board.sramBytes.unverified !== undefined || board.flashBytes.unverified !== undefined) {
@@ -243,10 +282,10 @@ export function estimateModel(graph: Graph, options: EstimateOptions): EstimateR
     ramMarginBytes: board.sramBytes.value - ramBytes,
     flashMarginBytes: board.flashBytes.value - flashBytes,
     latencyMs,
+    instructions,
     energyUj: power === undefined || latencyMs.generated === null ? null : power * latencyMs.generated,
     layers,
     bottleneck,
-    generatedCalibrated: RUNTIME_MODELS.generatedCalibrated,
     warnings,
   };
 }

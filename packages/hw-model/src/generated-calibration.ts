@@ -1,131 +1,175 @@
 /**
- * Calibration of latency model (a) and of the code-size model from @mcu/codegen-c's
- * measurements: QEMU instruction counts per model (`mcu run --engine cortex-m4 --stats` →
- * `instructions`) and `arm-none-eabi-size` figures of the model's code.
+ * Calibration of latency model (a) — the C that @mcu/codegen-c generates — from QEMU instruction
+ * counts (`-icount shift=0`, SysTick): per-layer counts of a designed layer sweep (profile
+ * builds, `MCU_PROFILE`) and whole-inference counts of the fixture models (plain builds), one fit
+ * per core family.
  *
- * Instructions: the same MAP fit as model (b), with the TFLM + CMSIS-NN coefficients as priors
- * (sd = their own size: a weak prior that only fills in classes the measurements do not cover),
- * one fit per core family. Code size: per kernel group, bytes of the implementation (counted once
- * when a model uses it), bytes per layer and a runtime constant.
+ * A layer's instructions are `θ · features` (see generated-features.ts) with two coefficient sets
+ * per family: one for kernels that need the DSP extension (SMLAD/SXTB16 paths), one for portable
+ * C kernels (pooling, softmax, element-wise on every core; everything on cores without DSP). A
+ * model adds the invoke copies (per byte of inputs and outputs) and a constant, measured as a
+ * graph's whole count minus its profiled layers. The fit is MAP
+ * ({@link mapLinearFit}: least squares, coefficients ≥ 0) with flat priors and one tie per
+ * coefficient pulling the DSP value towards the portable one, so a DSP coefficient the data do
+ * not reach (no DSP kernel for pooling) takes the portable value.
  */
-import type { Graph, Registry } from "@mcu/tensor";
-import { type Calibration, calibrate, PARAMETERS, type Parameter, parameterFeatures } from "./calibration.js";
-import { CORE_FAMILY_SPECS, type CoreFamily } from "./cores.js";
-import { TFLM_CMSIS_NN_M4_THETA, TFLM_REFERENCE_M4_THETA } from "./fitted-coefficients.js";
-import { builtinLayers } from "./graph-layers.js";
-import type { KernelClass } from "./layer-features.js";
-import { mapLinearFit, type Prior } from "./map-fit.js";
+import {
+  GENERATED_PARAMETERS,
+  type GeneratedParameter,
+  type GeneratedTheta,
+  generatedInvokeFeatures,
+} from "./generated-features.js";
+import { type FitRow, mapLinearFit, type Prior } from "./map-fit.js";
 
-/** One measured model. */
-export interface GeneratedMeasurement {
-  readonly model: string;
-  readonly graph: Graph;
-  /** Instructions of one inference under QEMU (`-icount shift=0`). */
+/** One layer measured on its own (a per-layer profile count, hooks subtracted). */
+export interface GeneratedLayerMeasurement {
+  readonly features: readonly number[];
+  /** Its kernel needs the DSP extension. */
+  readonly dspPath: boolean;
   readonly instructions: number;
 }
 
-/** Fits the generated-code instruction model of one core family. */
-export function calibrateGenerated(
-  registry: Registry,
-  family: CoreFamily,
-  measurements: readonly GeneratedMeasurement[],
-  options: { readonly instructionsRelSd?: number } = {},
-): Calibration {
-  const base = CORE_FAMILY_SPECS[family].dsp ? TFLM_CMSIS_NN_M4_THETA : TFLM_REFERENCE_M4_THETA;
-  const priors = Object.fromEntries(
-    PARAMETERS.map((p) => [p, { mean: base[p], sd: Math.max(base[p], 1) }]),
-  ) as Record<Parameter, Prior>;
-  return calibrate({
-    priors,
-    instructions: measurements.map((m) => ({
-      model: m.model,
-      instructions: m.instructions,
-      features: parameterFeatures(builtinLayers(m.graph, registry)),
-    })),
-    instructionsRelSd: options.instructionsRelSd ?? 0.03,
-  });
+/** A model's layers, as the features of model (a) see them. */
+export interface GeneratedModelLayers {
+  readonly layers: readonly { readonly features: readonly number[]; readonly dspPath: boolean }[];
+  /** Bytes of the graph's inputs and outputs (invoke copies them). */
+  readonly ioBytes: number;
 }
 
-/** Kernel groups that share one C implementation in generated code. */
-export const CODE_GROUPS = [
-  "conv",
-  "depthwise",
-  "dense",
-  "pool",
-  "elementwise",
-  "softmax",
-  "reduce",
-  "copy",
-  "recurrent",
-] as const;
-/** A code group. */
-export type CodeGroup = (typeof CODE_GROUPS)[number];
-
-const GROUP_OF: Readonly<Record<KernelClass, CodeGroup | undefined>> = {
-  "conv-1x1": "conv",
-  conv: "conv",
-  depthwise: "depthwise",
-  "depthwise-mult": "depthwise",
-  dense: "dense",
-  pool: "pool",
-  elementwise: "elementwise",
-  softmax: "softmax",
-  reduce: "reduce",
-  copy: "copy",
-  view: undefined,
-  recurrent: "recurrent",
-};
-
-/** Features of the code-size model: one per group used, the layer count, and 1 (runtime). */
-export function codeSizeFeatures(graph: Graph, registry: Registry): number[] {
-  const layers = builtinLayers(graph, registry);
-  const used = new Set(layers.map((l) => GROUP_OF[l.cls]).filter((g) => g !== undefined));
-  return [...CODE_GROUPS.map((g) => (used.has(g) ? 1 : 0)), layers.filter((l) => l.cls !== "view").length, 1];
-}
-
-/** A measured code size: bytes of the model's code and constant descriptors, weights excluded. */
-export interface CodeSizeMeasurement {
+/** One model measured as a whole: instructions of one inference. */
+export interface GeneratedModelMeasurement extends GeneratedModelLayers {
   readonly model: string;
-  readonly graph: Graph;
-  readonly codeBytes: number;
+  readonly instructions: number;
 }
 
-/** Fitted code sizes: bytes per group implementation, per layer, and the runtime constant. */
-export interface CodeSizeFit {
-  readonly groupBytes: Readonly<Record<CodeGroup, number>>;
-  readonly perLayerBytes: number;
-  readonly runtimeBytes: number;
-  readonly fit: readonly { model: string; measured: number; predicted: number; error: number }[];
+/**
+ * Instructions of invoke around the layers of one graph: its whole-inference count minus the sum of
+ * its layers' profiled counts (hooks subtracted) — the copies of inputs and outputs and the call.
+ */
+export interface GeneratedInvokeMeasurement {
+  readonly model: string;
+  readonly ioBytes: number;
+  readonly instructions: number;
+  /** Layers whose profile counts were subtracted (each carries ±40 instructions of SysTick granularity). */
+  readonly layers: number;
 }
 
-/** Fits the code-size model (MAP, priors around the initial estimates). */
-export function calibrateCodeSize(
-  registry: Registry,
-  measurements: readonly CodeSizeMeasurement[],
-  priors: { readonly group: Prior; readonly layer: Prior; readonly runtime: Prior } = {
-    group: { mean: 800, sd: 800 },
-    layer: { mean: 64, sd: 64 },
-    runtime: { mean: 256, sd: 256 },
-  },
-): CodeSizeFit {
-  const rows = measurements.map((m) => ({
-    x: codeSizeFeatures(m.graph, registry),
-    y: m.codeBytes,
-    sd: 0.02 * m.codeBytes + 16,
-  }));
-  const p = [...CODE_GROUPS.map(() => priors.group), priors.layer, priors.runtime];
-  const { theta } = mapLinearFit(rows, p);
-  const groupBytes = Object.fromEntries(CODE_GROUPS.map((g, j) => [g, theta[j]!])) as Record<
-    CodeGroup,
-    number
-  >;
+/** The two coefficient sets of a core family (invoke terms shared). */
+export interface GeneratedCoefficients {
+  readonly dsp: GeneratedTheta;
+  readonly portable: GeneratedTheta;
+}
+
+/** A fit and how it reproduces the model measurements. */
+export interface GeneratedCalibration extends GeneratedCoefficients {
+  readonly modelFit: readonly { model: string; measured: number; predicted: number; error: number }[];
+}
+
+const INVOKE_PARAMS: readonly GeneratedParameter[] = ["ioByte", "invoke"];
+const LAYER_PARAMS = GENERATED_PARAMETERS.filter((p) => !INVOKE_PARAMS.includes(p));
+const L = LAYER_PARAMS.length;
+const IDX = new Map(GENERATED_PARAMETERS.map((p, i) => [p, i]));
+
+/** Relative sd of a layer row (plus the profile's 40-instruction SysTick granularity). */
+const LAYER_REL_SD = 0.03;
+/** Relative sd of a whole-model row. */
+const MODEL_REL_SD = 0.02;
+
+function stacked(features: readonly number[], dspPath: boolean): number[] {
+  const x = new Array<number>(2 * L + INVOKE_PARAMS.length).fill(0);
+  LAYER_PARAMS.forEach((p, j) => {
+    x[(dspPath ? 0 : L) + j] = features[IDX.get(p)!] ?? 0;
+  });
+  INVOKE_PARAMS.forEach((p, j) => {
+    x[2 * L + j] = features[IDX.get(p)!] ?? 0;
+  });
+  return x;
+}
+
+function modelFeatures(m: GeneratedModelLayers): number[] {
+  const x = stacked(generatedInvokeFeatures(m.ioBytes), false);
+  for (const l of m.layers) {
+    stacked(l.features, l.dspPath).forEach((v, j) => {
+      x[j]! += v;
+    });
+  }
+  return x;
+}
+
+/** Instructions of one layer under a family's coefficients. */
+export function predictGeneratedLayer(
+  c: GeneratedCoefficients,
+  features: readonly number[],
+  dspPath: boolean,
+): number {
+  const theta = dspPath ? c.dsp : c.portable;
+  let s = 0;
+  for (const p of LAYER_PARAMS) s += (features[IDX.get(p)!] ?? 0) * theta[p];
+  return s;
+}
+
+/** Instructions of one inference of a model under a family's coefficients. */
+export function predictGeneratedModel(c: GeneratedCoefficients, m: GeneratedModelLayers): number {
+  let s = c.portable.ioByte * m.ioBytes + c.portable.invoke;
+  for (const l of m.layers) s += predictGeneratedLayer(c, l.features, l.dspPath);
+  return s;
+}
+
+/** Fits the coefficients of one core family (see the file comment). */
+export function calibrateGenerated(input: {
+  readonly layers: readonly GeneratedLayerMeasurement[];
+  readonly models: readonly GeneratedModelMeasurement[];
+  readonly invokes?: readonly GeneratedInvokeMeasurement[];
+}): GeneratedCalibration {
+  const rows: FitRow[] = [
+    ...input.layers.map((r) => ({
+      x: stacked(r.features, r.dspPath),
+      y: r.instructions,
+      sd: LAYER_REL_SD * r.instructions + 40,
+    })),
+    ...input.models.map((m) => ({
+      x: modelFeatures(m),
+      y: m.instructions,
+      sd: MODEL_REL_SD * m.instructions + 20,
+    })),
+    ...(input.invokes ?? []).map((m) => ({
+      x: stacked(generatedInvokeFeatures(m.ioBytes), false),
+      y: m.instructions,
+      sd: 0.02 * Math.abs(m.instructions) + 40 * Math.sqrt(m.layers) + 20,
+    })),
+  ];
+  // Ties: θ_dsp[j] − θ_portable[j] ≈ 0 (sd 1000 instructions: only decides what data leave open).
+  for (let j = 0; j < L; j++) {
+    const x = new Array<number>(2 * L + INVOKE_PARAMS.length).fill(0);
+    x[j] = 1;
+    x[L + j] = -1;
+    rows.push({ x, y: 0, sd: 1000 });
+  }
+  const priors: Prior[] = Array.from({ length: 2 * L + INVOKE_PARAMS.length }, () => ({ mean: 0, sd: 1e6 }));
+  const { theta } = mapLinearFit(rows, priors);
+  const half = (offset: number): GeneratedTheta => {
+    const t = {} as Record<GeneratedParameter, number>;
+    LAYER_PARAMS.forEach((p, j) => {
+      t[p] = theta[offset + j]!;
+    });
+    INVOKE_PARAMS.forEach((p, j) => {
+      t[p] = theta[2 * L + j]!;
+    });
+    return t;
+  };
+  const c = { dsp: half(0), portable: half(L) };
   return {
-    groupBytes,
-    perLayerBytes: theta[CODE_GROUPS.length]!,
-    runtimeBytes: theta[CODE_GROUPS.length + 1]!,
-    fit: measurements.map((m, i) => {
-      const predicted = rows[i]!.x.reduce((s, v, j) => s + v * theta[j]!, 0);
-      return { model: m.model, measured: m.codeBytes, predicted, error: predicted / m.codeBytes - 1 };
+    ...c,
+    modelFit: input.models.map((m) => {
+      const predicted = predictGeneratedModel(c, m);
+      return { model: m.model, measured: m.instructions, predicted, error: predicted / m.instructions - 1 };
     }),
   };
+}
+
+/** Coefficients scaled by a factor (a family derived from another: same code, more instructions per step). */
+export function scaleGenerated(c: GeneratedCoefficients, factor: number): GeneratedCoefficients {
+  const scale = (t: GeneratedTheta): GeneratedTheta =>
+    Object.fromEntries(GENERATED_PARAMETERS.map((p) => [p, t[p] * factor])) as GeneratedTheta;
+  return { dsp: scale(c.dsp), portable: scale(c.portable) };
 }

@@ -18,12 +18,19 @@ export {
   type CoreCostContext,
   type CostNodeContext,
   constantBytesAsStored,
+  type GeneratedKernelInfo,
   defineCost,
   type HwCostContribution,
   type HwCostSpec,
   isHwCostContribution,
 } from "./cost-contract.js";
-export { BUILTIN_COST_OPS, builtinCosts, KERNEL_CODE_CALIBRATED } from "./builtin-costs.js";
+export {
+  BUILTIN_COST_OPS,
+  builtinCosts,
+  generatedLayerInstructions,
+  KERNEL_CODE_CALIBRATED,
+  runtimeInvokeInstructions,
+} from "./builtin-costs.js";
 export {
   KERNEL_CLASSES,
   type KernelClass,
@@ -76,15 +83,72 @@ export {
 } from "./estimate.js";
 export { dominates, type ParetoPoint, paretoFront, paretoVariants, type Variant } from "./pareto.js";
 export {
-  CODE_GROUPS,
-  type CodeGroup,
+  type CEmitContextView,
+  type CKernelContextView,
+  type CKernelView,
+  type CNodeEmissionView,
+  type CScalarTypeView,
+  type CSupportCodeView,
+  type CTargetView,
+  cScalarBytes,
+  cTargetOfFamily,
+  isCKernelView,
+  selectCKernelView,
+} from "./c-kernel-view.js";
+export {
+  cTokenCount,
+  declarationBytes,
+  definesFunction,
+  type DescribeOptions,
+  describeGeneratedProgram,
+  type GeneratedNodeView,
+  type GeneratedProgramView,
+} from "./generated-program.js";
+export {
+  activationClamps,
+  GENERATED_PARAMETERS,
+  type GeneratedParameter,
+  type GeneratedTheta,
+  generatedInstructionsOf,
+  generatedInvokeFeatures,
+  generatedLayerFeatures,
+} from "./generated-features.js";
+export {
+  calibrateGenerated,
+  type GeneratedCalibration,
+  type GeneratedCoefficients,
+  type GeneratedInvokeMeasurement,
+  type GeneratedLayerMeasurement,
+  type GeneratedModelLayers,
+  type GeneratedModelMeasurement,
+  predictGeneratedLayer,
+  predictGeneratedModel,
+  scaleGenerated,
+} from "./generated-calibration.js";
+export {
   type CodeSizeFit,
   type CodeSizeMeasurement,
-  calibrateCodeSize,
-  calibrateGenerated,
-  codeSizeFeatures,
-  type GeneratedMeasurement,
-} from "./generated-calibration.js";
+  type CodeSizeTable,
+  calibrateCodeSizes,
+  codeLayers,
+  definedFunctions,
+  type GeneratedFlash,
+  generatedFlash,
+  ioDescriptorBytes,
+  pieceBytes,
+  pieceTokens,
+} from "./generated-code-size.js";
+export {
+  codeSizeTableOf,
+  generatedCoefficientsOf,
+  generatedModelSource,
+  M0PLUS_PER_M3_INSTRUCTIONS,
+} from "./generated-models.js";
+export {
+  GENERATED_CALIBRATION_INFO,
+  GENERATED_CODE_SIZES,
+  GENERATED_INSTRUCTIONS,
+} from "./generated-coefficients.js";
 export { formatEstimate, formatBoardList } from "./format.js";
 export { hwModelPlugin };
 

@@ -1,20 +1,19 @@
 /**
- * The instruction models behind the two latency figures, per ISA class, and the cycles per
- * instruction that turn them into time.
+ * The instruction models behind latency model (b), per ISA class, and the cycles per instruction
+ * that turn instructions of either model into time.
  *
  * - `tflmCmsisNn`: TFLM + CMSIS-NN. On cores with the DSP extension, the fit on QEMU instruction
  *   counts of TFLM + CMSIS-NN; on Cortex-M0+ CMSIS-NN falls back to portable C, approximated by
  *   the fit of TFLM's reference kernels (plain C int8 loops on Armv7-M) — uncalibrated on M0+.
  *   Float32 layers use TFLM's reference kernels on every core (CMSIS-NN has no float kernels).
- * - `generated`: @mcu/codegen-c's kernels (DSP path where the core has it, portable C otherwise).
- *   Until codegen-c's QEMU measurements are fitted (`GENERATED_CALIBRATED`), these are the TFLM
- *   coefficients and the estimate says so.
+ * (Latency model (a), @mcu/codegen-c's own kernels, has its own per-family coefficients:
+ * generated-models.ts.)
  *
  * Cycles: instructions × κ × relativeCpi(family), κ = cycles per QEMU instruction fitted on the
- * MLPerf Tiny v0.5 NUCLEO-L4R5ZI latencies (TFLM + CMSIS-NN, Cortex-M4 @ 120 MHz). The same κ is
- * used for generated code: it is the only measured instructions→cycles factor we have for
- * int8 NN kernels on real hardware. It includes flash wait states and everything else the 2021
- * reference build did differently from the QEMU build, so it is conservative for new code.
+ * MLPerf Tiny v0.5 NUCLEO-L4R5ZI latencies (TFLM + CMSIS-NN, Cortex-M4 @ 120 MHz). The same factor
+ * turns model (a)'s instructions into cycles: it is the only measured instructions→cycles factor
+ * we have for int8 NN kernels on real hardware. It includes flash wait states and everything else
+ * the 2021 reference build did differently from the QEMU build, so it is conservative for new code.
  */
 import { relativeCpi, type CoreFamily } from "./cores.js";
 import { instructionModelOf } from "./calibration.js";
@@ -25,23 +24,16 @@ import {
 } from "./fitted-coefficients.js";
 import type { InstructionModel } from "./linear-cost.js";
 
-/** The instruction models of the builtin cost contributions. */
+/** The TFLM instruction models of the builtin cost contributions (latency model b). */
 export interface RuntimeModels {
   readonly tflmCmsisNnDsp: InstructionModel;
   readonly tflmReference: InstructionModel;
-  readonly generatedDsp: InstructionModel;
-  readonly generatedPortable: InstructionModel;
-  /** True once codegen-c's own measurements calibrate the generated models. */
-  readonly generatedCalibrated: boolean;
 }
 
-/** The models the builtin contributions use. */
+/** The TFLM models the builtin contributions use. */
 export const RUNTIME_MODELS: RuntimeModels = {
   tflmCmsisNnDsp: instructionModelOf(TFLM_CMSIS_NN_M4_THETA),
   tflmReference: instructionModelOf(TFLM_REFERENCE_M4_THETA),
-  generatedDsp: instructionModelOf(TFLM_CMSIS_NN_M4_THETA),
-  generatedPortable: instructionModelOf(TFLM_REFERENCE_M4_THETA),
-  generatedCalibrated: false,
 };
 
 /** Cycles per QEMU instruction of int8 NN code on a core family (κ × relative CPI). */
