@@ -3,14 +3,11 @@
  * naive definitions and TFLite Micro's golden outputs) on random cases of every kind: conv2d
  * (groups, dilation, strides, SAME/VALID/EXPLICIT, per-channel and per-tensor weights, fused
  * activations), depthwise (multipliers 1–3, one input channel, channels not a multiple of four),
- * fully_connected, pooling, ADD/SUB with broadcasting (int8 and int16) and softmax, plus the shapes
- * the DSP kernels specialize for and requantizations at the limits of their fast form. Each path is
- * run: portable C and the DSP path on the host (gcc with ASan + UBSan; SXTB16/SMLAD emulated in C),
- * and both on a Cortex-M4 under QEMU (the DSP path with the real instructions).
+ * fully_connected, pooling, ADD/SUB with broadcasting (int8 and int16) and softmax (more kinds in
+ * c-kernels-dsp.test.ts and c-kernels-more.test.ts). Each path is run: portable C and the DSP path
+ * on the host (gcc with ASan + UBSan; SXTB16/SMLAD emulated in C), and both on a Cortex-M4 under
+ * QEMU (the DSP path with the real instructions).
  */
-import { codegenPlugin } from "@mcu/codegen-c";
-import { corePlugin, createRegistry } from "@mcu/tensor";
-import { createQuantPlugin } from "../plugin.js";
 import { byteMismatches, cTestRegistry, interpretAll, prepareOn, quantCases } from "./test-graphs.js";
 
 const registry = cTestRegistry();
@@ -19,19 +16,12 @@ const KINDS = [
   ["depthwise_conv2d", ["depthwise"]],
   ["fully_connected", ["fc"]],
   ["pooling, add/sub, mean, softmax", ["pool", "add", "mean", "softmax"]],
-  ["depthwise_conv2d, the DSP kernel's shapes", ["dwdsp"]],
-  ["conv2d, the DSP kernel's shapes", ["convdsp"]],
-  ["requantization at the fast form's limits", ["edge"]],
-  ["add/sub, the DSP kernel's shapes", ["adddsp"]],
-  ["int16x8 conv2d, depthwise_conv2d, fully_connected", ["conv16"]],
-  ["transpose_conv2d, int8 and int16x8", ["tconv"]],
-  ["8-bit element-wise ops (tables)", ["elem"]],
 ] as const;
 
-/** Kinds whose every layer the DSP kernels must take on a DSP target. */
-const ALL_DSP: readonly string[] = ["dwdsp", "convdsp", "adddsp"];
-/** Kinds with some layer on a DSP kernel on a DSP target (and, for `edge`, some on portable C). */
-const SOME_DSP: readonly string[] = ["conv", "depthwise", "fc", "edge", "pool"];
+/** Kinds whose every layer the DSP kernels must take on a DSP target (none here). */
+const ALL_DSP: readonly string[] = [];
+/** Kinds with some layer on a DSP kernel on a DSP target. */
+const SOME_DSP: readonly string[] = ["conv", "depthwise", "fc", "pool"];
 
 const RUNS = [
   ["host, portable C", "host", {}],
@@ -56,23 +46,6 @@ describe.each(KINDS)("%s in C is byte-identical to the TS kernels", (_name, kind
     }
     const actual = await m.invokeBatch(samples);
     const bad = byteMismatches(actual, expected).map((i) => cases.cases[i % cases.cases.length]);
-    expect(bad).toEqual([]);
-  });
-});
-
-describe("with TFLITE_SINGLE_ROUNDING, the DSP kernels are byte-identical to the TS kernels", () => {
-  // The TS kernels and the C kernels both built for single rounding (createQuantPlugin's option).
-  const single = createRegistry([corePlugin, createQuantPlugin({ rounding: "single" }), codegenPlugin]);
-  const cases = quantCases(single, 77, ["dwdsp", "convdsp", "adddsp", "fc", "edge"], 30);
-  const samples = [1, 2].map((s) => cases.sample(s));
-  const expected = interpretAll(cases.graph, single, samples);
-
-  it.each(["host-dsp-emulated", "cortex-m4"])("%s", async (target) => {
-    const m = await prepareOn(cases.graph, single, target);
-    expect(m.generated.layers.filter((l) => l.variant.includes("dsp")).length).toBeGreaterThan(20);
-    const bad = byteMismatches(await m.invokeBatch(samples), expected).map(
-      (i) => cases.cases[i % cases.cases.length],
-    );
     expect(bad).toEqual([]);
   });
 });
