@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { corePlugin } from "@mcu/tensor";
@@ -49,6 +49,18 @@ beforeAll(() => {
   writeFileSync(path("model.toy"), "relu 4\n");
   writeFileSync(path("quant.toy"), "qrelu 2\n");
   writeFileSync(path("buggy.toy"), "sigmoid 4\n");
+  // The same plugin as a package folder: exports "." → lib/plugin.cjs.
+  mkdirSync(path("toy-pkg/lib"), { recursive: true });
+  writeFileSync(path("toy-pkg/lib/plugin.cjs"), TOY_PLUGIN);
+  writeFileSync(
+    path("toy-pkg/package.json"),
+    JSON.stringify({ name: "toy-pkg", exports: { ".": { import: "./lib/plugin.cjs" } } }),
+  );
+  mkdirSync(path("empty-pkg"));
+  writeFileSync(
+    path("empty-pkg/package.json"),
+    JSON.stringify({ name: "empty-pkg", main: "./dist/index.js" }),
+  );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -86,6 +98,19 @@ describe("plugin discovery", () => {
     expect(await main([...args, "--plugin", path("toy-plugin.cjs")], run)).toBe(0);
     expect(run.err()).toBe("");
     expect(readFileSync(path("y.csv"), "utf8")).toBe("0,2,0,4\n");
+  });
+
+  it("--plugin takes a package folder, with or without ./, relative to the working directory", async () => {
+    for (const spec of ["toy-pkg", "./toy-pkg", path("toy-pkg")]) {
+      const io = captureIo();
+      expect(
+        await main(["--plugin", spec, "inspect", path("model.toy"), "--json"], { ...io, cwd: dir }),
+      ).toBe(0);
+      expect(JSON.parse(io.out()).format).toBe("toy");
+    }
+    const io = captureIo();
+    expect(await main(["--plugin", "empty-pkg", "inspect", path("model.toy")], { ...io, cwd: dir })).toBe(1);
+    expect(io.err()).toMatch(/^error MCU_E_PLUGIN: plugin folder "empty-pkg" has no entry module/);
   });
 
   it("converts through a third-party reader, and refuses to write a read-only format", async () => {

@@ -4,7 +4,7 @@
  * modules named with `--plugin`. Nothing registers itself on import: a package's plugin is
  * just the value of its `default` export.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -48,19 +48,72 @@ function isModuleNotFound(e: unknown, specifier: string): boolean {
   );
 }
 
-/** `import()` of an absolute file path (a file URL on Windows, where a bare path is not a URL). */
-function importFile(path: string): Promise<unknown> {
-  return import(process.platform === "win32" ? pathToFileURL(path).href : path);
+/** `import()` of an absolute file path; a module that fails to load is the user's plugin problem. */
+async function importFile(path: string, specifier: string): Promise<unknown> {
+  try {
+    return await import(process.platform === "win32" ? pathToFileURL(path).href : path);
+  } catch (e) {
+    const code = (e as { code?: unknown } | null)?.code;
+    if (typeof code === "string" && code.startsWith("ERR_")) {
+      throw new McuError(
+        "MCU_E_PLUGIN",
+        `plugin "${specifier}" cannot be loaded: ${(e as Error).message}`,
+        {},
+        { cause: e },
+      );
+    }
+    throw e;
+  }
+}
+
+/** The first target of an `exports` entry for the conditions an ESM import uses. */
+function exportsTarget(entry: unknown): string | undefined {
+  if (typeof entry === "string") return entry;
+  if (entry === null || typeof entry !== "object") return undefined;
+  for (const condition of ["import", "node", "default"]) {
+    const t = exportsTarget((entry as Record<string, unknown>)[condition]);
+    if (t !== undefined) return t;
+  }
+  return undefined;
+}
+
+/**
+ * The entry module of a package folder given by path (`--plugin ./my-plugin`): its `exports`
+ * "." for an ESM import, else `main`, else index.js. In a workspace where the package is not
+ * built, its "source" entry (TypeScript, loadable when the CLI runs from sources).
+ */
+function packageDirEntry(dir: string, specifier: string): string {
+  const pkgPath = join(dir, "package.json");
+  if (!existsSync(pkgPath)) {
+    throw new McuError("MCU_E_PLUGIN", `plugin folder "${specifier}" has no package.json`);
+  }
+  const pkg = JSON.parse(readFileSync(pkgPath, "utf8")) as { exports?: unknown; main?: string };
+  const root =
+    pkg.exports !== null && typeof pkg.exports === "object" && "." in (pkg.exports as object)
+      ? (pkg.exports as Record<string, unknown>)["."]
+      : pkg.exports;
+  const candidates = [exportsTarget(root), pkg.main, "index.js"];
+  if (root !== null && typeof root === "object")
+    candidates.push(exportsTarget((root as Record<string, unknown>).source));
+  for (const c of candidates) if (c !== undefined && existsSync(join(dir, c))) return join(dir, c);
+  throw new McuError(
+    "MCU_E_PLUGIN",
+    `plugin folder "${specifier}" has no entry module (build it, or name its entry file)`,
+  );
 }
 
 /** Loads a `--plugin` module: a path (relative to `cwd`) or a package name (resolved from `cwd`, then from the CLI). */
 async function importUserModule(specifier: string, cwd: string): Promise<unknown> {
-  const looksLikePath = specifier.startsWith(".") || isAbsolute(specifier) || /\.[cm]?[jt]s$/.test(specifier);
+  const local = resolve(cwd, specifier);
+  const looksLikePath =
+    specifier.startsWith(".") ||
+    isAbsolute(specifier) ||
+    /\.[cm]?[jt]s$/.test(specifier) ||
+    existsSync(local);
   if (looksLikePath) {
-    const path = resolve(cwd, specifier);
-    if (!existsSync(path))
-      throw new McuError("MCU_E_PLUGIN", `plugin module "${specifier}" not found (looked at ${path})`);
-    return importFile(path);
+    if (!existsSync(local))
+      throw new McuError("MCU_E_PLUGIN", `plugin module "${specifier}" not found (looked at ${local})`);
+    return importFile(statSync(local).isDirectory() ? packageDirEntry(local, specifier) : local, specifier);
   }
   let resolved: string | undefined;
   try {
@@ -68,7 +121,7 @@ async function importUserModule(specifier: string, cwd: string): Promise<unknown
   } catch {
     resolved = undefined;
   }
-  if (resolved !== undefined) return importFile(resolved);
+  if (resolved !== undefined) return importFile(resolved, specifier);
   try {
     return await import(specifier);
   } catch (e) {
