@@ -114,16 +114,16 @@ export function binaryCostFeatures(
 
 /**
  * Cortex-M4 instructions per unit, fitted (least squares) to the QEMU instruction counts of
- * layers of many shapes (bench/binary-mnist.bench.ts, "kernel calibration"): SWAR popcount,
- * arm-none-eabi-gcc -O2.
+ * layers of many shapes (bench/binary-kernels.bench.ts re-measures and refits them): SWAR
+ * popcount, arm-none-eabi-gcc -O2.
  */
 export const BINARY_COST_COEFFICIENTS: Readonly<Record<string, CostFeatures>> = {
   "binary.conv2d": {
-    popcountWords: 11.19,
-    borderWords: 5.21,
-    channelPositions: 77.16,
-    gatheredWords: 46.08,
-    outputs: 63.73,
+    popcountWords: 12.63,
+    borderWords: 4.05,
+    channelPositions: 7.75,
+    gatheredWords: 36.87,
+    outputs: 119.43,
   },
   "binary.input_conv2d": { macs: 8.22, channelPositions: 63.16, outputs: 6.57 },
   "binary.fully_connected": { popcountWords: 14.63, outputs: 77.37 },

@@ -62,12 +62,47 @@ static int32_t mcu_bconv_gather(const uint32_t *x, uint32_t *patch, uint32_t *ma
 }
 
 /* The output channels of one output pixel when every pool position has all its taps in the image
-   (the same N): the largest dot is N - 2 * the smallest popcount. */
+   (the same N): the largest dot is N - 2 * the smallest popcount. With a 2x2 pool (four patches)
+   the patches are first interleaved word by word into inter, so each weight word is loaded once
+   for the four positions. */
 static void mcu_bconv_interior(const uint32_t *patches, const uint32_t *w, int32_t tw, int32_t npool, int32_t full,
-                               int32_t outs, const mcu_bin_out_t *s, void *out) {
+                               int32_t outs, const mcu_bin_out_t *s, void *out, uint32_t *inter) {
   uint32_t word = 0u;
-  int32_t o, q;
+  int32_t o, q, t;
   MCU_BIN_MASKS;
+  if (npool == 4 && tw <= MCU_BIN_ACC_LIMIT) {
+    for (t = 0; t < tw; t++) {
+      inter[4 * t] = patches[t];
+      inter[4 * t + 1] = patches[tw + t];
+      inter[4 * t + 2] = patches[2 * tw + t];
+      inter[4 * t + 3] = patches[3 * tw + t];
+    }
+    for (o = 0; o < outs; o++) {
+      const uint32_t *wo = w + (size_t)o * (size_t)tw, *end = wo + tw, *pp = inter;
+      uint32_t a0 = 0u, a1 = 0u, a2 = 0u, a3 = 0u, least, v;
+      while (wo != end) {
+        const uint32_t wv = *wo++;
+        v = pp[0] ^ wv;
+        MCU_BIN_ACC_WORD(a0, v);
+        v = pp[1] ^ wv;
+        MCU_BIN_ACC_WORD(a1, v);
+        v = pp[2] ^ wv;
+        MCU_BIN_ACC_WORD(a2, v);
+        v = pp[3] ^ wv;
+        MCU_BIN_ACC_WORD(a3, v);
+        pp += 4;
+      }
+      a0 = MCU_BIN_ACC_FINISH(a0);
+      a1 = MCU_BIN_ACC_FINISH(a1);
+      a2 = MCU_BIN_ACC_FINISH(a2);
+      a3 = MCU_BIN_ACC_FINISH(a3);
+      least = a0 < a1 ? a0 : a1;
+      if (a2 < least) least = a2;
+      if (a3 < least) least = a3;
+      mcu_bin_out_i(s, out, o, outs, full - 2 * (int32_t)least, &word);
+    }
+    return;
+  }
   for (o = 0; o < outs; o++) {
     const uint32_t *wo = w + (size_t)o * (size_t)tw;
     uint32_t least = 0xFFFFFFFFu, ones;
@@ -82,7 +117,7 @@ static void mcu_bconv_interior(const uint32_t *patches, const uint32_t *w, int32
 /* binary.conv2d: dot = N - 2*popcount(x ^ w) over the taps in the image (zero padding: the
    border positions mask the taps outside) or all taps with +1 outside (pad_one); max over the
    pool window; then the output stage. scratch: pool_h*pool_w patches of k_h*k_w*words words,
-   then as many mask words. */
+   then as many mask words (the interleaved patches of the interior path when no mask is needed). */
 static void mcu_bconv2d(const uint32_t *x, const uint32_t *w, void *y, const mcu_bconv_t *p,
                         const mcu_bin_out_t *s, uint32_t *scratch) {
   const int32_t taps = p->k_h * p->k_w, tw = taps * p->words, npool = p->pool_h * p->pool_w;
@@ -103,7 +138,7 @@ static void mcu_bconv2d(const uint32_t *x, const uint32_t *w, void *y, const mcu
           if (valid[q] != taps) all = 0;
         }
         if (all || p->pad_one) {
-          mcu_bconv_interior(scratch, w, tw, npool, taps * p->in_c, p->out_c, s, out);
+          mcu_bconv_interior(scratch, w, tw, npool, taps * p->in_c, p->out_c, s, out, mask);
           continue;
         }
         for (o = 0; o < p->out_c; o++) {
