@@ -97,7 +97,7 @@ export default async function run(): Promise<BenchResult> {
     const left = leaveOneOut(d, registry);
     const sweep = sweepOnly(d, registry);
     modelA.push(
-      `#### ${t} (QEMU ${t === "cortex-m3" ? "mps2-an385; the base of the Cortex-M0+" : generatedModelSource(d.target.family)})`,
+      `#### ${t} (${t === "cortex-m3" ? "QEMU mps2-an385; the base of the Cortex-M0+" : generatedModelSource(d.target.family)})`,
       "",
       "| model | measured instructions | committed model | error | left out | sweep only |",
       "|---|---:|---:|---:|---:|---:|",

@@ -191,7 +191,7 @@ export function estimateModel(graph: Graph, options: EstimateOptions): EstimateR
     for (const t of ctx.inputs) if (t !== undefined && isConstant(t)) params += numElements(t.shape);
     const weightBytes = fromProgram[i] ? flashOfProgram.nodeConstBytes[i]! : (c?.weightBytes(ctx) ?? 0);
     const layerCode = fromProgram[i]
-      ? flashOfProgram.nodeDescriptorBytes[i]! + (n.emitsCode ? sizes.perLayer : 0)
+      ? flashOfProgram.nodeDescriptorBytes[i]! + (n.emitsCode ? Math.round(sizes.perLayer) : 0)
       : (c?.layerCodeBytes?.(ctx) ?? 0);
     let activationBytes = 0;
     for (const t of ctx.outputs) activationBytes += tensorBytes(t);
@@ -245,11 +245,12 @@ export function estimateModel(graph: Graph, options: EstimateOptions): EstimateR
   let stateBytes = 0;
   for (const t of graph.tensors.values()) if (t.variable === true) stateBytes += tensorBytes(t);
   const ram = { arenaBytes: plan.peakBytes, stateBytes, stackBytes: STACK_ESTIMATE_BYTES };
+  // Code sizes are fitted (fractional bytes): the breakdown is rounded to whole bytes.
   const flash = {
-    weightBytes: layers.reduce((s, l) => s + l.weightBytes, 0) + flashOfProgram.stateInitBytes,
-    kernelCodeBytes: programKernelBytes + [...codeKeys.values()].reduce((s, b) => s + b, 0),
-    layerCodeBytes: layers.reduce((s, l) => s + (l.flashBytes - l.weightBytes), 0),
-    runtimeBytes: flashOfProgram.runtimeBytes + flashOfProgram.ioDescriptorBytes,
+    weightBytes: Math.round(layers.reduce((s, l) => s + l.weightBytes, 0) + flashOfProgram.stateInitBytes),
+    kernelCodeBytes: Math.round(programKernelBytes + [...codeKeys.values()].reduce((s, b) => s + b, 0)),
+    layerCodeBytes: Math.round(layers.reduce((s, l) => s + (l.flashBytes - l.weightBytes), 0)),
+    runtimeBytes: Math.round(flashOfProgram.runtimeBytes + flashOfProgram.ioDescriptorBytes),
   };
   // The arena is declared as a union with a uint64_t and a double (8-byte aligned storage).
   const ramBytes = Math.ceil(ram.arenaBytes / 8) * 8 + ram.stateBytes + ram.stackBytes;
