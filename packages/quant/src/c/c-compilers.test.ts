@@ -19,7 +19,7 @@ import {
   WARNING_FLAGS,
   writeProject,
 } from "@mcu/codegen-c";
-import { corePlugin, createRegistry, type Graph } from "@mcu/tensor";
+import { corePlugin, createRegistry, type Graph, graphBuilder } from "@mcu/tensor";
 import { fixturePath } from "@mcu/testing";
 import tflitePlugin from "@mcu/tflite-io";
 import { quantPlugin } from "../plugin.js";
@@ -42,6 +42,48 @@ const graphs: [string, Graph][] = [
       { registry },
     ),
   ],
+];
+
+/**
+ * A graph of one int8 convolution. With a single caller GCC specializes the kernels for the
+ * layer's constant descriptor, and once warned (-Wnonnull, -Wstringop-overflow) about the row
+ * layout's patch code in clones for layers that never use it.
+ */
+function singleConv(h: number, cin: number, cout: number, k: number, stride: number, padding: string): Graph {
+  const b = graphBuilder(registry);
+  const x = b.input("x", [1, h, h, cin], "int8", { scale: [0.05], zeroPoint: [-3] });
+  const n = cout * k * k * cin;
+  const w = b.constant(
+    "w",
+    Int8Array.from({ length: n }, (_, i) => ((i * 37) % 255) - 127),
+    [cout, k, k, cin],
+    {
+      dtype: "int8",
+      quant: {
+        scale: new Array<number>(cout).fill(0.01),
+        zeroPoint: new Array<number>(cout).fill(0),
+        axis: 0,
+      },
+    },
+  );
+  const bias = b.constant(
+    "b",
+    Int32Array.from({ length: cout }, (_, i) => 100 * i - 700),
+    [cout],
+  );
+  const y = b.op(
+    "core.conv2d",
+    [x, w, bias],
+    { strides: [stride, stride], padding },
+    { outputs: [{ dtype: "int8", quant: { scale: [0.1], zeroPoint: [-128] } }] },
+  );
+  return b.output(y).build();
+}
+
+const singleConvs: [string, Graph][] = [
+  ["one 3x3 conv over 8 channels, SAME", singleConv(12, 8, 16, 3, 1, "SAME")],
+  ["one 3x3 conv over 8 channels, VALID", singleConv(12, 8, 16, 3, 1, "VALID")],
+  ["one 5x5 stride-2 conv over 3 channels", singleConv(16, 3, 8, 5, 2, "SAME")],
 ];
 
 describe("integer C kernels compile with -std=c99 -Wall -Wextra -Werror", () => {
@@ -75,6 +117,19 @@ describe("integer C kernels compile with -std=c99 -Wall -Wextra -Werror", () => 
     expect(await compile(clang, ["-O2"], graph, C_TARGETS.host!, `clang-${name.length}`)).toBe("");
     expect(await compile(clang, ["-O2"], graph, HOST_DSP_EMULATED, `clang-dsp-${name.length}`)).toBe("");
   });
+
+  it.each(singleConvs)(
+    "%s: arm-none-eabi-gcc for Cortex-M4, M7 and M33 (DSP kernels)",
+    async (name, graph) => {
+      const cc = findTool("arm-none-eabi-gcc");
+      for (const t of ["cortex-m4", "cortex-m7", "cortex-m33"]) {
+        const target = C_TARGETS[t]!;
+        expect(
+          await compile(cc, cortexMCompileFlags(target), graph, target, `${t}-solo-${name.length}`),
+        ).toBe("");
+      }
+    },
+  );
 
   it.each(graphs)("%s: arm-none-eabi-gcc for Cortex-M0+, M3, M7 and M33", async (name, graph) => {
     const cc = findTool("arm-none-eabi-gcc");

@@ -173,6 +173,9 @@ static void mcu_q_patch_rows(const int8_t *x, int32_t p, const mcu_q_conv_t *c, 
   const int32_t oy = p / c->out_w, ox = p - oy * c->out_w, rw = c->row_words, n = c->k_w * c->in_c;
   const int32_t iy0 = oy * c->stride_h - c->pad_top, ix0 = ox * c->stride_w - c->pad_left;
   int32_t ky, kx, j;
+  /* Only layers in the row layout call this; the guard also keeps GCC from warning about the
+     impossible sizes and null patch of clones specialized for other layers' descriptors. */
+  if (rw <= 0 || patch == 0) return;
   if (iy0 >= 0 && iy0 + (c->k_h - 1) * c->dil_h < c->in_h && ix0 >= 0 && ix0 * c->in_c + 4 * rw <= c->in_w * c->in_c) {
     for (ky = 0; ky < c->k_h; ky++) {
       const int8_t *s = x + ((size_t)(iy0 + ky * c->dil_h) * (size_t)c->in_w + (size_t)ix0) * (size_t)c->in_c;
