@@ -59,6 +59,8 @@ export interface KMeansResult {
   readonly converged: boolean;
   /** Σ w · ‖x − T_t(C_c)‖² over the points. */
   readonly inertia: number;
+  /** Points that changed cluster in the last assignment step (0 at an exact fixed point). */
+  readonly lastReassigned: number;
 }
 
 function sqDist(a: ArrayLike<number>, ao: number, b: ArrayLike<number>, bo: number, dim: number): number {
@@ -355,6 +357,7 @@ export function kmeans(
       iterations: 0,
       converged: true,
       inertia: 0,
+      lastReassigned: 0,
     };
   }
   const weights = options.weights;
@@ -450,6 +453,7 @@ export function kmeans(
   let converged = false;
   let previous = Number.POSITIVE_INFINITY;
   let inertia = 0;
+  let lastReassigned = n;
   for (;;) {
     iterations++;
     // Empty clusters take the point farthest from its center, among clusters with more than
@@ -543,6 +547,7 @@ export function kmeans(
       }
     }
     options.onIteration?.(iterations, reassigned);
+    lastReassigned = reassigned;
     if (reassigned === 0) {
       converged = true;
       break;
@@ -556,7 +561,7 @@ export function kmeans(
     assignment[x] = (e / nT) | 0;
     transform[x] = e - assignment[x]! * nT;
   }
-  return { k, dim, centroids: centroids.slice(), assignment, transform, iterations, converged, inertia };
+  return { k, dim, centroids: centroids.slice(), assignment, transform, iterations, converged, inertia, lastReassigned };
 }
 
 /**
