@@ -561,7 +561,17 @@ export function kmeans(
     assignment[x] = (e / nT) | 0;
     transform[x] = e - assignment[x]! * nT;
   }
-  return { k, dim, centroids: centroids.slice(), assignment, transform, iterations, converged, inertia, lastReassigned };
+  return {
+    k,
+    dim,
+    centroids: centroids.slice(),
+    assignment,
+    transform,
+    iterations,
+    converged,
+    inertia,
+    lastReassigned,
+  };
 }
 
 /**

@@ -124,6 +124,7 @@ function descriptor(
     win.padLeft,
     a.groups,
     layer.inC,
+    ...paddedPlane(h, w, layer, a, ctx.node.name),
     codeBits,
     indexBits,
     2 ** codeBits,
@@ -135,6 +136,26 @@ function descriptor(
     name,
     decl: `static const mcu_cluster_t ${name} = {${ints.join(", ")}, ${ctx.literal(scaleMax, "float")}, ${activationCode(a.fusedActivation)}};`,
   };
+}
+
+/** The padded input plane of add-then-conv: every window of every output pixel inside it. */
+function paddedPlane(
+  h: number,
+  w: number,
+  layer: ClusterLayer,
+  a: ClusterConvAttrs,
+  node: string,
+): [number, number] {
+  const win = window2d(h, w, layer.kh, layer.kw, a.strides, a.dilations, a.padding, a.pads, node);
+  const rows = Math.max(
+    win.padTop + h,
+    (win.outH - 1) * a.strides[0]! + (layer.kh - 1) * a.dilations[0]! + 1,
+  );
+  const cols = Math.max(
+    win.padLeft + w,
+    (win.outW - 1) * a.strides[1]! + (layer.kw - 1) * a.dilations[1]! + 1,
+  );
+  return [rows, cols];
 }
 
 function outputPixels(
@@ -150,10 +171,12 @@ function outputPixels(
 /** Scratch of add-then-conv: the group plane, the accumulator plane, the grouping lists, one kernel. */
 function addScratch(ctx: Ctx): CScratchRequest[] {
   const layer = layerOf(ctx);
-  const { inPixels, outPixels } = outputPixels(ctx, layer);
+  const { outPixels } = outputPixels(ctx, layer);
   const { codeBits } = codeBitsOf(layer);
+  const [, h, w] = ctx.inputs[0]!.shape as [number, number, number, number];
+  const [rows, cols] = paddedPlane(h, w, layer, ctx.attrs, ctx.node.name);
   return [
-    { name: "plane", bytes: 4 * inPixels },
+    { name: "plane", bytes: 4 * rows * cols },
     { name: "acc", bytes: 4 * outPixels },
     { name: "head", bytes: 2 * 2 ** codeBits },
     { name: "next", bytes: 2 * layer.inC },

@@ -31,6 +31,7 @@ typedef struct {
   int32_t batches, in_h, in_w, in_c, out_h, out_w, out_c;
   int32_t k_h, k_w, stride_h, stride_w, dil_h, dil_w, pad_top, pad_left;
   int32_t groups, in_per_group;
+  int32_t plane_h, plane_w; /* add-then-conv: the input plane with its zero padding around it */
   int32_t code_bits, index_bits, keys; /* keys = 2^code_bits, the distinct codes */
   int32_t scale_format; /* 0 float, 1 binary16, 2 log8, 3 int8 factor */
   int32_t codebook_format; /* 0 float, 1 binary16, 2 int8 */
@@ -90,21 +91,6 @@ static void mcu_cluster_taps(int32_t o, int32_t stride, int32_t pad, int32_t dil
   }
   while (a < k && start + a * dil < 0) a++;
   while (b > a && start + (b - 1) * dil >= size) b--;
-  *lo = a;
-  *hi = b;
-}`,
-};
-
-/** The output range a tap reaches (the add-then-conv plane convolutions). */
-export const clusterRange: CSupportCode = {
-  id: "cluster/range",
-  code: `
-/* The outputs o in [*lo, *hi) whose input o*stride + off lies in [0, size). */
-static void mcu_cluster_range(int32_t off, int32_t stride, int32_t size, int32_t out, int32_t *lo, int32_t *hi) {
-  int32_t a = off >= 0 ? 0 : (-off + stride - 1) / stride;
-  int32_t b = size - 1 - off < 0 ? 0 : (size - 1 - off) / stride + 1;
-  if (b > out) b = out;
-  if (a > b) a = b;
   *lo = a;
   *hi = b;
 }`,
@@ -177,23 +163,34 @@ static float mcu_cluster_act(float v, int32_t act) {
 /** The float plane convolution of add-then-conv. */
 export const clusterFloatPlane: CSupportCode = {
   id: "cluster/float32-plane",
-  requires: [clusterCommon, clusterRange],
+  requires: [clusterCommon],
   code: `
-/* acc[oy, ox] += sum over in-bounds taps of k[ky, kx] * src[(iy * in_w + ix) * stride], tap by tap
-   over the output rows and columns that tap reaches inside the input. */
-static void mcu_cluster_plane_f32(const float *src, int32_t stride, const float *k, float *acc,
-                                  const mcu_cluster_t *p) {
-  int32_t ky, kx, oy, ox, oy0, oy1, ox0, ox1;
-  for (ky = 0; ky < p->k_h; ky++) {
-    mcu_cluster_range(ky * p->dil_h - p->pad_top, p->stride_h, p->in_h, p->out_h, &oy0, &oy1);
-    for (kx = 0; kx < p->k_w; kx++) {
-      const float w = k[ky * p->k_w + kx];
-      mcu_cluster_range(kx * p->dil_w - p->pad_left, p->stride_w, p->in_w, p->out_w, &ox0, &ox1);
-      for (oy = oy0; oy < oy1; oy++) {
-        const int32_t base = (oy * p->stride_h + ky * p->dil_h - p->pad_top) * p->in_w + kx * p->dil_w - p->pad_left;
-        float *a = acc + oy * p->out_w;
-        for (ox = ox0; ox < ox1; ox++) a[ox] += w * src[(size_t)(base + ox * p->stride_w) * (size_t)stride];
+/* acc[oy, ox] += sum over the window of k[ky, kx] * plane[oy*stride_h + ky*dil_h, ox*stride_w + kx*dil_w],
+   plane being plane_h x plane_w with the zero padding in place: no bounds checks; a 3x3 window with
+   unit stride and dilation runs unrolled. Taps are summed per output pixel in (ky, kx) order. */
+static void mcu_cluster_plane_f32(const float *src, const float *k, float *acc, const mcu_cluster_t *p) {
+  const int32_t w = p->plane_w;
+  int32_t oy, ox, ky, kx;
+  if (p->k_h == 3 && p->k_w == 3 && p->stride_h == 1 && p->stride_w == 1 && p->dil_h == 1 && p->dil_w == 1) {
+    const int32_t oh = p->out_h, ow = p->out_w;
+    for (oy = 0; oy < oh; oy++) {
+      float *a = acc + oy * ow;
+      const float *r = src + oy * w;
+      for (ox = 0; ox < ow; ox++, r++) {
+        a[ox] += k[0] * r[0] + k[1] * r[1] + k[2] * r[2] + k[3] * r[w] + k[4] * r[w + 1] + k[5] * r[w + 2] +
+                 k[6] * r[2 * w] + k[7] * r[2 * w + 1] + k[8] * r[2 * w + 2];
       }
+    }
+    return;
+  }
+  for (oy = 0; oy < p->out_h; oy++) {
+    for (ox = 0; ox < p->out_w; ox++) {
+      float s = 0.0f;
+      for (ky = 0; ky < p->k_h; ky++) {
+        const float *r = src + (oy * p->stride_h + ky * p->dil_h) * w + ox * p->stride_w;
+        for (kx = 0; kx < p->k_w; kx++) s += k[ky * p->k_w + kx] * r[kx * p->dil_w];
+      }
+      acc[oy * p->out_w + ox] += s;
     }
   }
 }`,
@@ -259,10 +256,14 @@ static void mcu_cluster_conv_add_f32(const float *x, const uint8_t *codes, const
                                      const mcu_cluster_t *p, float *plane, float *acc, int16_t *head,
                                      int16_t *next, int16_t *order, float *k) {
   const int32_t taps = p->k_h * p->k_w, in = p->in_per_group, per = p->out_c / p->groups;
-  const int32_t hw = p->in_h * p->in_w, ohw = p->out_h * p->out_w;
+  const int32_t hw = p->in_h * p->in_w, ohw = p->out_h * p->out_w, pw = p->plane_w;
+  const int32_t ih = p->in_h, iw = p->in_w;
+  const size_t ic = (size_t)p->in_c;
   const uint32_t mask = ((uint32_t)1 << p->index_bits) - 1u;
-  int32_t b, o, i, g, j, q, groups;
+  float *inner = plane + p->pad_top * pw + p->pad_left; /* the input's place in the padded plane */
+  int32_t b, o, i, g, j, q, cx, cy, groups;
   for (q = 0; q < p->keys; q++) head[q] = -1;
+  for (q = 0; q < p->plane_h * pw; q++) plane[q] = 0.0f; /* the padding stays zero */
   for (b = 0; b < p->batches; b++) {
     const float *xb = x + (size_t)b * (size_t)(hw * p->in_c);
     float *yb = y + (size_t)b * (size_t)(ohw * p->out_c);
@@ -282,18 +283,29 @@ static void mcu_cluster_conv_add_f32(const float *x, const uint8_t *codes, const
         const int32_t c = key & (int32_t)mask, t = key >> p->index_bits;
         for (j = 0; j < taps; j++) k[j] = mcu_cluster_cb(codebook, p, c * taps + mcu_cluster_src(t, j, p->k_h, p->k_w));
         if (next[first] < 0) {
+          /* One member: its channel, convolved with s * T(C). */
           const float s = mcu_cluster_scale(scales, p, o * in + first);
+          const float *xp = xb + xc + first;
+          size_t ti = 0;
           for (j = 0; j < taps; j++) k[j] *= s;
-          mcu_cluster_plane_f32(xb + xc + first, p->in_c, k, acc, p);
+          for (cy = 0; cy < ih; cy++) {
+            float *d = inner + cy * pw;
+            for (cx = 0; cx < iw; cx++, ti += ic) d[cx] = xp[ti];
+          }
         } else {
-          for (q = 0; q < hw; q++) plane[q] = 0.0f;
+          for (cy = 0; cy < ih; cy++)
+            for (cx = 0; cx < iw; cx++) inner[cy * pw + cx] = 0.0f;
           for (i = first; i >= 0; i = next[i]) {
             const float s = mcu_cluster_scale(scales, p, o * in + i);
             const float *xp = xb + xc + i;
-            for (q = 0; q < hw; q++) plane[q] += s * xp[(size_t)q * (size_t)p->in_c];
+            size_t ti = 0;
+            for (cy = 0; cy < ih; cy++) {
+              float *d = inner + cy * pw;
+              for (cx = 0; cx < iw; cx++, ti += ic) d[cx] += s * xp[ti];
+            }
           }
-          mcu_cluster_plane_f32(plane, 1, k, acc, p);
         }
+        mcu_cluster_plane_f32(plane, k, acc, p);
         head[key] = -1;
       }
       for (q = 0; q < ohw; q++) yb[q * p->out_c + o] = mcu_cluster_act(acc[q] + (bias != NULL ? bias[o] : 0.0f), p->act);
@@ -409,42 +421,37 @@ static void mcu_cluster_conv_decode_i8(const int8_t *x, const uint8_t *codes, co
 export function clusterInt8Add(rounding: RoundingMode): CSupportCode {
   return {
     id: `cluster/int8-add-${rounding}`,
-    requires: [clusterInt8Out(rounding), clusterRange],
+    requires: [clusterInt8Out(rounding)],
     code: `
-/* acc[oy, ox] += sum over in-bounds taps of k[ky, kx] * (src[(iy*in_w + ix)*stride] + offset),
-   modulo 2^32, tap by tap. */
-static void mcu_cluster_plane_i8(const int8_t *src, int32_t stride, int32_t offset, const int32_t *k,
-                                 uint32_t *acc, const mcu_cluster_t *p) {
-  int32_t ky, kx, oy, ox, oy0, oy1, ox0, ox1;
-  for (ky = 0; ky < p->k_h; ky++) {
-    mcu_cluster_range(ky * p->dil_h - p->pad_top, p->stride_h, p->in_h, p->out_h, &oy0, &oy1);
-    for (kx = 0; kx < p->k_w; kx++) {
-      const uint32_t w = (uint32_t)k[ky * p->k_w + kx];
-      mcu_cluster_range(kx * p->dil_w - p->pad_left, p->stride_w, p->in_w, p->out_w, &ox0, &ox1);
-      for (oy = oy0; oy < oy1; oy++) {
-        const int32_t base = (oy * p->stride_h + ky * p->dil_h - p->pad_top) * p->in_w + kx * p->dil_w - p->pad_left;
-        uint32_t *a = acc + oy * p->out_w;
-        for (ox = ox0; ox < ox1; ox++) {
-          a[ox] += w * (uint32_t)((int32_t)src[(size_t)(base + ox * p->stride_w) * (size_t)stride] + offset);
-        }
+/* acc[oy, ox] += sum over the window of k[ky, kx] * plane[...] (the padded plane, no bounds checks), modulo
+   2^32; a 3x3 window with unit stride and dilation runs unrolled. */
+static void mcu_cluster_plane_i32(const int32_t *src, const int32_t *k, uint32_t *acc, const mcu_cluster_t *p) {
+  const int32_t w = p->plane_w;
+  int32_t oy, ox, ky, kx;
+  if (p->k_h == 3 && p->k_w == 3 && p->stride_h == 1 && p->stride_w == 1 && p->dil_h == 1 && p->dil_w == 1) {
+    const uint32_t k0 = (uint32_t)k[0], k1 = (uint32_t)k[1], k2 = (uint32_t)k[2], k3 = (uint32_t)k[3];
+    const uint32_t k4 = (uint32_t)k[4], k5 = (uint32_t)k[5], k6 = (uint32_t)k[6], k7 = (uint32_t)k[7];
+    const uint32_t k8 = (uint32_t)k[8];
+    const int32_t oh = p->out_h, ow = p->out_w;
+    for (oy = 0; oy < oh; oy++) {
+      uint32_t *a = acc + oy * ow;
+      const int32_t *r = src + oy * w;
+      for (ox = 0; ox < ow; ox++, r++) {
+        a[ox] += k0 * (uint32_t)r[0] + k1 * (uint32_t)r[1] + k2 * (uint32_t)r[2] + k3 * (uint32_t)r[w] +
+                 k4 * (uint32_t)r[w + 1] + k5 * (uint32_t)r[w + 2] + k6 * (uint32_t)r[2 * w] +
+                 k7 * (uint32_t)r[2 * w + 1] + k8 * (uint32_t)r[2 * w + 2];
       }
     }
+    return;
   }
-}
-
-/* The same over an int32 plane (the sum of a group's scaled input channels). */
-static void mcu_cluster_plane_i32(const int32_t *src, const int32_t *k, uint32_t *acc, const mcu_cluster_t *p) {
-  int32_t ky, kx, oy, ox, oy0, oy1, ox0, ox1;
-  for (ky = 0; ky < p->k_h; ky++) {
-    mcu_cluster_range(ky * p->dil_h - p->pad_top, p->stride_h, p->in_h, p->out_h, &oy0, &oy1);
-    for (kx = 0; kx < p->k_w; kx++) {
-      const uint32_t w = (uint32_t)k[ky * p->k_w + kx];
-      mcu_cluster_range(kx * p->dil_w - p->pad_left, p->stride_w, p->in_w, p->out_w, &ox0, &ox1);
-      for (oy = oy0; oy < oy1; oy++) {
-        const int32_t base = (oy * p->stride_h + ky * p->dil_h - p->pad_top) * p->in_w + kx * p->dil_w - p->pad_left;
-        uint32_t *a = acc + oy * p->out_w;
-        for (ox = ox0; ox < ox1; ox++) a[ox] += w * (uint32_t)src[base + ox * p->stride_w];
+  for (oy = 0; oy < p->out_h; oy++) {
+    for (ox = 0; ox < p->out_w; ox++) {
+      uint32_t s = acc[oy * p->out_w + ox];
+      for (ky = 0; ky < p->k_h; ky++) {
+        const int32_t *r = src + (oy * p->stride_h + ky * p->dil_h) * w + ox * p->stride_w;
+        for (kx = 0; kx < p->k_w; kx++) s += (uint32_t)k[ky * p->k_w + kx] * (uint32_t)r[kx * p->dil_w];
       }
+      acc[oy * p->out_w + ox] = s;
     }
   }
 }
@@ -456,10 +463,14 @@ static void mcu_cluster_conv_add_i8(const int8_t *x, const uint8_t *codes, const
                                     const mcu_cluster_t *p, const mcu_cluster_q_t *q, int32_t *plane,
                                     uint32_t *acc, int16_t *head, int16_t *next, int16_t *order, int32_t *k) {
   const int32_t taps = p->k_h * p->k_w, in = p->in_per_group, per = p->out_c / p->groups;
-  const int32_t hw = p->in_h * p->in_w, ohw = p->out_h * p->out_w;
+  const int32_t hw = p->in_h * p->in_w, ohw = p->out_h * p->out_w, pw = p->plane_w, off = q->input_offset;
+  const int32_t ih = p->in_h, iw = p->in_w;
+  const size_t ic = (size_t)p->in_c;
   const uint32_t mask = ((uint32_t)1 << p->index_bits) - 1u;
-  int32_t b, o, i, g, j, r, groups;
+  int32_t *inner = plane + p->pad_top * pw + p->pad_left; /* the input's place in the padded plane */
+  int32_t b, o, i, g, j, r, cx, cy, groups;
   for (r = 0; r < p->keys; r++) head[r] = -1;
+  for (r = 0; r < p->plane_h * pw; r++) plane[r] = 0; /* the padding stays zero */
   for (b = 0; b < p->batches; b++) {
     const int8_t *xb = x + (size_t)b * (size_t)(hw * p->in_c);
     int8_t *yb = y + (size_t)b * (size_t)(ohw * p->out_c);
@@ -478,18 +489,30 @@ static void mcu_cluster_conv_add_i8(const int8_t *x, const uint8_t *codes, const
         const int32_t c = key & (int32_t)mask, t = key >> p->index_bits;
         for (j = 0; j < taps; j++) k[j] = codebook[c * taps + mcu_cluster_src(t, j, p->k_h, p->k_w)];
         if (next[first] < 0) {
+          /* One member: its channel (x - z_x), convolved with a * T(C'). */
           const int32_t a = factors[o * in + first];
+          const int8_t *xp = xb + xc + first;
+          size_t ti = 0;
           for (j = 0; j < taps; j++) k[j] *= a;
-          mcu_cluster_plane_i8(xb + xc + first, p->in_c, q->input_offset, k, acc, p);
+          for (cy = 0; cy < ih; cy++) {
+            int32_t *d = inner + cy * pw;
+            for (cx = 0; cx < iw; cx++, ti += ic) d[cx] = (int32_t)xp[ti] + off;
+          }
         } else {
-          for (r = 0; r < hw; r++) plane[r] = 0;
+          for (cy = 0; cy < ih; cy++)
+            for (cx = 0; cx < iw; cx++) inner[cy * pw + cx] = 0;
           for (i = first; i >= 0; i = next[i]) {
             const int32_t a = factors[o * in + i];
             const int8_t *xp = xb + xc + i;
-            for (r = 0; r < hw; r++) plane[r] += a * ((int32_t)xp[(size_t)r * (size_t)p->in_c] + q->input_offset);
+            size_t ti = 0;
+            const int32_t aoff = a * off;
+            for (cy = 0; cy < ih; cy++) {
+              int32_t *d = inner + cy * pw;
+              for (cx = 0; cx < iw; cx++, ti += ic) d[cx] += a * (int32_t)xp[ti] + aoff;
+            }
           }
-          mcu_cluster_plane_i32(plane, k, acc, p);
         }
+        mcu_cluster_plane_i32(plane, k, acc, p);
         head[key] = -1;
       }
       for (r = 0; r < ohw; r++) {
