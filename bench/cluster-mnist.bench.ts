@@ -2,7 +2,7 @@
  * Kernel clustering (@mcu/cluster, `cluster/kernels`) on mnist_cnn and mnist_vgg, float32 and
  * int8 (after @mcu/quant's `quant/int8` on the 200 calibration digits): for k ∈ {8…256} with and
  * without transform-invariant clustering (TIC), the conv-weight bytes as the generated C stores
- * them (packed indices and transforms, fp16 scales — int8 factors for int8 — and the codebook)
+ * them (packed indices and transforms, log8 scales — int8 factors for int8 — and the codebook)
  * against the float32 conv weights, top-1 accuracy on the 1996 test digits, and the conv MACs of
  * add-then-conv against the direct convolution. No retraining.
  *
@@ -201,7 +201,7 @@ export default async function bench(): Promise<BenchResult> {
   return {
     title: "@mcu/cluster: kernel clustering of mnist_cnn and mnist_vgg (no retraining)",
     description:
-      "`cluster/kernels:k=<k>:tic=<on|off>` with the defaults (one codebook per layer, fp16 scales and codebook for float32; int8 factors and codebook after `quant/int8` on the 200 calibration digits; least-squares scales; k-means weighted by squared kernel norms, seed 0). A layer with no more kernels than k keeps its dense weights (counted at their dtype). Conv weight bytes as the generated C stores them (packed ⌈log2 k⌉-bit indices + 3-bit transforms with TIC, scales, codebook); × vs float32: the float32 conv weights over that. Top-1 on the 1996 test digits, Δ against the uncompressed model of the same dtype. Conv MACs: add-then-conv (group sums + one convolution per distinct centroid/transform) for clustered layers, over direct convolution. agrees: the clustered model's own kernels (add-then-conv) give the same int8 bytes / float32 logits within 1e-5 as the decoded model on the first 200 digits.",
+      "`cluster/kernels:k=<k>:tic=<on|off>` with the defaults (one codebook per layer, log8 scales and an fp16 codebook for float32; int8 factors and codebook after `quant/int8` on the 200 calibration digits; least-squares scales; k-means weighted by squared kernel norms, seed 0). A layer with no more kernels than k keeps its dense weights (counted at their dtype). Conv weight bytes as the generated C stores them (packed ⌈log2 k⌉-bit indices + 3-bit transforms with TIC, scales, codebook); × vs float32: the float32 conv weights over that. Top-1 on the 1996 test digits, Δ against the uncompressed model of the same dtype. Conv MACs: add-then-conv (group sums + one convolution per distinct centroid/transform) for clustered layers, over direct convolution. agrees: the clustered model's own kernels (add-then-conv) give the same int8 bytes / float32 logits within 1e-5 as the decoded model on the first 200 digits.",
     columns: [
       "model",
       "weights",

@@ -25,10 +25,10 @@ const fixtures = resolve(import.meta.dirname, "..", "fixtures");
 const bytes = (...parts: string[]) => new Uint8Array(readFileSync(join(fixtures, ...parts)));
 
 const VARIANTS: readonly [string, string, boolean][] = [
-  ["defaults (fp16 scales)", "", false],
-  ["log8 scales", ":scales=log8", false],
+  ["defaults (log8 scales)", "", false],
+  ["fp16 scales", ":scales=fp16", false],
   ["shared codebook", ":shared=true", false],
-  ["shared codebook, log8 scales", ":shared=true:scales=log8", false],
+  ["shared codebook, fp16 scales", ":shared=true:scales=fp16", false],
   ["paper: plain k-means, norm scales", ":weighted=false:rescale=false", false],
   ["calibrated (200 digits)", "", true],
 ];

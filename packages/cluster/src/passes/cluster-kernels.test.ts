@@ -81,10 +81,12 @@ describe("cluster/kernels on mnist_cnn", () => {
       [32, 16],
       [32],
     ]);
-    // 512 kernels · (4-bit index + 3-bit transform) = 448 bytes; fp16 scales 1024; fp16 codebook 16·9·2 = 288.
+    // 512 kernels · (4-bit index + 3-bit transform) = 448 bytes; log8 scales 512 + the float32
+    // maximum; fp16 codebook 16·9·2 = 288.
+    expect(n6.attrs.scaleFormat).toBe("log8");
     expect(clusterConvStorage({ inputs, attrs: n6.attrs })).toMatchObject({
       codes: 448,
-      scales: 1024,
+      scales: 516,
       codebook: 288,
       bias: 128,
     });
@@ -92,7 +94,7 @@ describe("cluster/kernels on mnist_cnn", () => {
       registry
         .op("cluster.conv2d")
         .paramBytes({ node: n6.name, inputs, outputs: [], attrs: n6.attrs } as never),
-    ).toBe(448 + 1024 + 288 + 128);
+    ).toBe(448 + 516 + 288 + 128);
   });
 
   it("runs like the uncompressed model built from the decoded weights (add-then-conv, 20 digits, 1e-5)", async () => {
