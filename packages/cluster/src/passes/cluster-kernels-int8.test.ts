@@ -106,3 +106,17 @@ describe("cluster/kernels on an int8 model (mnist_cnn quantized by onnxruntime)"
     }
   });
 });
+
+describe("cluster/kernels:shared=true on an int8 model", () => {
+  it("shares one integer codebook across the layers and keeps add-then-conv exact", async () => {
+    const g = (await runPipeline(int8Cnn(), resolvePipeline(registry, "cluster/kernels:k=16:shared=true"), { registry })).graph;
+    verify(g, registry);
+    const nodes = g.nodes.filter((n) => n.op === "cluster.conv2d");
+    expect(nodes).toHaveLength(3);
+    expect(new Set(nodes.map((n) => n.inputs[1]))).toEqual(new Set([nodes[0]!.inputs[1]]));
+    for (const n of nodes) {
+      const inputs = n.inputs.map((id) => (id === "" ? undefined : g.tensors.get(id)));
+      expect(() => decodeWeights(readClusterLayer(inputs, n.attrs, n.name))).not.toThrow();
+    }
+  });
+});

@@ -34,7 +34,7 @@ import {
 import { CLUSTER_ALGORITHMS, clusterConv2dOp } from "../cluster-conv-op.js";
 import { clusterKernels } from "../kernel-clustering.js";
 import { clusterConvStorage } from "../storage.js";
-import { factorizeInt8Layer, int8ConvEligibility, type Int8ConvParts } from "./int8-factorization.js";
+import { factorizeInt8, int8ConvEligibility, type Int8ConvParts } from "./int8-factorization.js";
 
 const options = {
   k: attr.int(32, "codebook size"),
@@ -216,9 +216,14 @@ function clusterGraph(graph: Graph, ctx: PassContext<Options>): Graph {
     );
     progress.done();
     const { kh, kw } = clustering;
-    const int8Parts = integer ? group.map((c, l) => factorizeInt8Layer(c.int8!, clustering, l)) : undefined;
-    const codebookData =
-      int8Parts === undefined ? clustering.codebook : int8Parts[0]!.sharedCodebook(int8Parts);
+    const int8 = integer
+      ? factorizeInt8(
+          group.map((c) => c.int8!),
+          clustering,
+        )
+      : undefined;
+    const int8Parts = int8?.layers;
+    const codebookData = int8 === undefined ? clustering.codebook : int8.codebook;
     const codebookId = editor.addTensor({
       name: group.length > 1 ? `cluster:codebook:${kh}x${kw}` : `${first}:codebook`,
       shape: [clustering.k, kh, kw],

@@ -34,8 +34,14 @@ export interface Int8LayerFactors {
   readonly weightQuant: QuantParams;
   readonly bias: Int32Array | undefined;
   readonly biasQuant: QuantParams | undefined;
-  /** The integer codebook (the same for every layer of one clustering). */
-  sharedCodebook(all: readonly Int8LayerFactors[]): Int8Array;
+}
+
+/** The integer codebook of an int8 clustering and every layer's factors. */
+export interface Int8Factorization {
+  readonly codebook: Int8Array;
+  /** The largest |centroid value|; factors are bounded by ⌊127 / cmax⌋. */
+  readonly cmax: number;
+  readonly layers: readonly Int8LayerFactors[];
 }
 
 function perChannelScales(w: TensorInfo, channels: number): Float32Array | undefined {
@@ -77,13 +83,6 @@ export function int8ConvEligibility(
   }
   return { inputScale: sx, realWeights, shape: w.shape, realBias };
 }
-
-interface CodebookChoice {
-  readonly cmax: number;
-  readonly codebook: Int8Array;
-}
-
-const choices = new WeakMap<KernelClustering, CodebookChoice>();
 
 /** Integer centroids with the largest |value| equal to cmax. */
 function integerCodebook(codebook: Float32Array, cmax: number): Int8Array {
@@ -143,74 +142,65 @@ function layerFactors(
 }
 
 /**
- * The integer factors of layer `l` of an int8 clustering (all layers of the clustering share
- * the integer codebook, chosen once for all of them).
+ * The integer codebook and factors of an int8 clustering: Cmax (1…127) minimizes the squared
+ * error of the real weights summed over every layer that shares the codebook.
  */
-export function factorizeInt8Layer(
-  parts: Int8ConvParts,
+export function factorizeInt8(
+  parts: readonly Int8ConvParts[],
   clustering: KernelClustering,
-  l: number,
-): Int8LayerFactors {
-  const [outC, kh, kw, inC] = parts.shape as [number, number, number, number];
-  const taps = kh * kw;
-  const count = outC * inC;
-  const tr = kernelTransforms(kh, kw, true);
-  // The transform codes index the square's (or rectangle's) symmetries; identity-only layers have all zeros.
-  const perm = tr.perm;
-  const real = gatherKernels(parts.realWeights, parts.shape);
-  const layer = clustering.layers[l]!;
-  let choice = choices.get(clustering);
-  if (choice === undefined) {
-    // Cmax minimizing this (first) layer's error; layers sharing a codebook share the choice.
-    let best: CodebookChoice | undefined;
-    let bestError = Number.POSITIVE_INFINITY;
-    for (let cmax = 1; cmax <= 127; cmax++) {
-      const codebook = integerCodebook(clustering.codebook, cmax);
-      const { error } = layerFactors(
-        real,
-        count,
-        inC,
-        taps,
+): Int8Factorization {
+  const shapes = parts.map((p) => {
+    const [outC, kh, kw, inC] = p.shape as [number, number, number, number];
+    return { outC, inC, taps: kh * kw, real: gatherKernels(p.realWeights, p.shape) };
+  });
+  const [, kh, kw] = parts[0]!.shape as [number, number, number, number];
+  // The transform codes index the square's (or rectangle's) symmetries; without TIC they are all 0.
+  const perm = kernelTransforms(kh, kw, true).perm;
+  const factorsFor = (codebook: Int8Array, cmax: number) =>
+    shapes.map((sh, l) => {
+      const layer = clustering.layers[l]!;
+      return layerFactors(
+        sh.real,
+        sh.outC * sh.inC,
+        sh.inC,
+        sh.taps,
         layer.indices,
         layer.transforms,
         codebook,
         perm,
         Math.floor(127 / cmax),
       );
-      if (error < bestError) {
-        bestError = error;
-        best = { cmax, codebook };
-      }
-    }
-    choice = best!;
-    choices.set(clustering, choice);
-  }
-  const { factors, sw } = layerFactors(
-    real,
-    count,
-    inC,
-    taps,
-    layer.indices,
-    layer.transforms,
-    choice.codebook,
-    perm,
-    Math.floor(127 / choice.cmax),
-  );
-  let bias: Int32Array | undefined;
-  let biasQuant: QuantParams | undefined;
-  if (parts.realBias !== undefined) {
-    const scales = Array.from(sw, (s) => Math.fround(parts.inputScale * s));
-    bias = Int32Array.from(parts.realBias, (v, o) =>
-      Math.max(-2147483648, Math.min(2147483647, Math.round(v / scales[o]!))),
+    });
+  let best = 1;
+  let bestError = Number.POSITIVE_INFINITY;
+  for (let cmax = 1; cmax <= 127; cmax++) {
+    const error = factorsFor(integerCodebook(clustering.codebook, cmax), cmax).reduce(
+      (s, f) => s + f.error,
+      0,
     );
-    biasQuant = { scale: scales, zeroPoint: scales.map(() => 0), axis: 0 };
+    if (error < bestError) {
+      bestError = error;
+      best = cmax;
+    }
   }
-  const codebook = choice.codebook;
-  return {
-    factors,
-    weightQuant: { scale: Array.from(sw), zeroPoint: Array.from(sw, () => 0), axis: 0 },
-    bias,
-    biasQuant,
-    sharedCodebook: () => codebook,
-  };
+  const codebook = integerCodebook(clustering.codebook, best);
+  const layers = factorsFor(codebook, best).map(({ factors, sw }, l): Int8LayerFactors => {
+    const realBias = parts[l]!.realBias;
+    let bias: Int32Array | undefined;
+    let biasQuant: QuantParams | undefined;
+    if (realBias !== undefined) {
+      const scales = Array.from(sw, (s) => Math.fround(parts[l]!.inputScale * s));
+      bias = Int32Array.from(realBias, (v, o) =>
+        Math.max(-2147483648, Math.min(2147483647, Math.round(v / scales[o]!))),
+      );
+      biasQuant = { scale: scales, zeroPoint: scales.map(() => 0), axis: 0 };
+    }
+    return {
+      factors,
+      weightQuant: { scale: Array.from(sw), zeroPoint: Array.from(sw, () => 0), axis: 0 },
+      bias,
+      biasQuant,
+    };
+  });
+  return { codebook, cmax: best, layers };
 }
