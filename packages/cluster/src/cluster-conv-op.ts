@@ -10,8 +10,8 @@
  * whose per-axis quantization (axis 0) is the decoded weights' per-channel scale, int32 bias.
  */
 import {
-  attr,
   type AttrsOf,
+  attr,
   defineOp,
   formatShape,
   fusedActivationAttr,

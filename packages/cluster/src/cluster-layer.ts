@@ -3,7 +3,7 @@
  * generator and the cost functions), and the decoding of its kernels into dense OHWI weights.
  */
 import { type Attrs, McuError, type TensorInfo, type Value } from "@mcu/tensor";
-import { kernelTransforms, type KernelTransforms } from "./transforms.js";
+import { type KernelTransforms, kernelTransforms } from "./transforms.js";
 
 /** A clustered convolution's geometry and constant data. */
 export interface ClusterLayer {

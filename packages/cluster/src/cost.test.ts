@@ -8,8 +8,8 @@ import hwModelPlugin, { estimateModel } from "@mcu/hw-model";
 import { readOnnx } from "@mcu/onnx-io";
 import { corePlugin, createRegistry, type Graph, resolvePipeline, runPipeline } from "@mcu/tensor";
 import { readFixture } from "@mcu/testing";
-import { clusterConvStorage } from "./storage.js";
 import { clusterPlugin } from "./plugin.js";
+import { clusterConvStorage } from "./storage.js";
 
 const registry = createRegistry([corePlugin, codegenPlugin, hwModelPlugin, clusterPlugin]);
 const mnistCnn = (): Graph => readOnnx(readFixture("pytorch-mnist", "mnist_cnn.onnx"), { registry });

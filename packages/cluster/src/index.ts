@@ -10,20 +10,37 @@ import { clusterPlugin } from "./plugin.js";
 export { type ClusterPluginOptions, clusterPlugin, createClusterPlugin } from "./plugin.js";
 export default clusterPlugin;
 
+export { type AddThenConvPlan, addThenConvMacs, addThenConvPlan } from "./add-then-conv-plan.js";
+// Storage formats and decoding
+export { bitsFor, packBits, packedBytes, unpackBits } from "./bit-packing.js";
+export { clusterCKernels } from "./c/c-kernels.js";
+export { lookupCKernel } from "./c/lookup-c-kernel.js";
 // Ops and passes
 export {
   CLUSTER_ALGORITHMS,
-  CODEBOOK_FORMATS,
   type ClusterConvAttrs,
+  CODEBOOK_FORMATS,
   type CodebookFormat,
   clusterConv2dOp,
   SCALE_FORMATS,
   type ScaleFormat,
 } from "./cluster-conv-op.js";
-export { clusterLookupOp } from "./lookup-op.js";
-export { clusterKernelsPass } from "./passes/cluster-kernels.js";
-export { clusterScalars, clusterWeightsPass } from "./passes/cluster-weights.js";
-
+export {
+  type ClusterLayer,
+  decodeClusterWeights,
+  decodeWeights,
+  readClusterLayer,
+  transformedCodebook,
+} from "./cluster-layer.js";
+export { clusterCostFeatures, clusterCosts, lookupCost } from "./cost.js";
+export {
+  type ClusteredKernels,
+  clusterKernels,
+  type KernelClustering,
+  type KernelClusteringOptions,
+  type KernelLayerInput,
+  quantizeScales,
+} from "./kernel-clustering.js";
 // The technique: normalization, k-means, symmetries, codebooks
 export {
   centerTap,
@@ -32,25 +49,19 @@ export {
   type NormalizedKernels,
   normalizeKernels,
 } from "./kernel-normalization.js";
+// Kernels (TS and C) and cost functions
+export { floatClusterKernels, isFloatClusterConv } from "./kernels/float-kernels.js";
+export {
+  type Int8Requantization,
+  int8ClusterKernels,
+  int8Requantization,
+  isInt8ClusterConv,
+} from "./kernels/int8-kernels.js";
+export { decodeLookup, lookupKernel } from "./kernels/lookup-kernel.js";
 export { type KMeansOptions, type KMeansResult, kmeans, kmeansPlusPlus } from "./kmeans.js";
-export {
-  applyInverseTransform,
-  applyTransform,
-  type KernelTransforms,
-  kernelTransforms,
-  TRANSFORM_NAMES,
-} from "./transforms.js";
-export {
-  type ClusteredKernels,
-  type KernelClustering,
-  type KernelClusteringOptions,
-  type KernelLayerInput,
-  clusterKernels,
-  quantizeScales,
-} from "./kernel-clustering.js";
-
-// Storage formats and decoding
-export { bitsFor, packBits, packedBytes, unpackBits } from "./bit-packing.js";
+export { clusterLookupOp } from "./lookup-op.js";
+export { clusterKernelsPass } from "./passes/cluster-kernels.js";
+export { clusterScalars, clusterWeightsPass } from "./passes/cluster-weights.js";
 export {
   encodeFloat16,
   encodeLog8,
@@ -64,23 +75,9 @@ export {
 } from "./scale-formats.js";
 export { type ClusterConvStorage, clusterConvStorage, formatBytes } from "./storage.js";
 export {
-  type ClusterLayer,
-  decodeClusterWeights,
-  decodeWeights,
-  readClusterLayer,
-  transformedCodebook,
-} from "./cluster-layer.js";
-export { type AddThenConvPlan, addThenConvMacs, addThenConvPlan } from "./add-then-conv-plan.js";
-
-// Kernels (TS and C) and cost functions
-export { floatClusterKernels, isFloatClusterConv } from "./kernels/float-kernels.js";
-export {
-  type Int8Requantization,
-  int8ClusterKernels,
-  int8Requantization,
-  isInt8ClusterConv,
-} from "./kernels/int8-kernels.js";
-export { decodeLookup, lookupKernel } from "./kernels/lookup-kernel.js";
-export { clusterCKernels } from "./c/c-kernels.js";
-export { lookupCKernel } from "./c/lookup-c-kernel.js";
-export { clusterCostFeatures, clusterCosts, lookupCost } from "./cost.js";
+  applyInverseTransform,
+  applyTransform,
+  type KernelTransforms,
+  kernelTransforms,
+  TRANSFORM_NAMES,
+} from "./transforms.js";

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { kmeans, kmeansPlusPlus } from "./kmeans.js";
 import { normalSample, seededRandom } from "./random.js";
-import { kernelTransforms, type KernelTransforms } from "./transforms.js";
+import { type KernelTransforms, kernelTransforms } from "./transforms.js";
 
 /**
  * Lloyd's algorithm written from its definition, with exhaustive distance computations: the

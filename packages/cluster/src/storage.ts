@@ -7,7 +7,7 @@
  * - scales: one per kernel in the scale format (log8 adds the layer's float32 maximum);
  * - bias: as stored.
  */
-import { type Attrs, tensorBytes, type TensorInfo } from "@mcu/tensor";
+import { type Attrs, type TensorInfo, tensorBytes } from "@mcu/tensor";
 import { bitsFor, packedBytes } from "./bit-packing.js";
 import { kernelTransforms } from "./transforms.js";
 

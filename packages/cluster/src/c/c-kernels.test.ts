@@ -5,8 +5,8 @@
  * numeric kind. Int8: the same bytes; float32: within 1e-5 of each output's row scale. Host C is
  * built with ASan + UBSan; the int8 program also runs on a Cortex-M4 under QEMU.
  */
-import fc from "fast-check";
-import codegenPlugin, { prepareC, cTarget } from "@mcu/codegen-c";
+
+import codegenPlugin, { cTarget, prepareC } from "@mcu/codegen-c";
 import {
   corePlugin,
   createInterpreter,
@@ -15,6 +15,7 @@ import {
   graphBuilder,
   type TensorData,
 } from "@mcu/tensor";
+import fc from "fast-check";
 import { quantizeScales } from "../kernel-clustering.js";
 import { createClusterPlugin } from "../plugin.js";
 import { roundToFloat16 } from "../scale-formats.js";

@@ -2,8 +2,7 @@
  * The C kernel of `cluster.lookup`: the weights are decoded into the node's output (an arena
  * buffer) from the packed indices and the codebook, both in flash.
  */
-import type { CKernelDef } from "@mcu/codegen-c";
-import type { CSupportCode } from "@mcu/codegen-c";
+import type { CKernelDef, CSupportCode } from "@mcu/codegen-c";
 import { numElements } from "@mcu/tensor";
 import { packBits } from "../bit-packing.js";
 import { clusterCode } from "./support.js";

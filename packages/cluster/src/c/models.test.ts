@@ -4,6 +4,7 @@
  * TS interpreter on 20 test digits (float32: within 1e-4 of each row's largest logit).
  */
 import codegenPlugin, { cTarget, prepareC } from "@mcu/codegen-c";
+import { readOnnx } from "@mcu/onnx-io";
 import {
   corePlugin,
   createInterpreter,
@@ -12,7 +13,6 @@ import {
   resolvePipeline,
   runPipeline,
 } from "@mcu/tensor";
-import { readOnnx } from "@mcu/onnx-io";
 import { readFixture } from "@mcu/testing";
 import { clusterPlugin } from "../plugin.js";
 import { digitInput, testDigits } from "../testing/mnist.js";

@@ -1,13 +1,13 @@
+import { corePlugin, createInterpreter, createRegistry, type Graph, graphBuilder } from "@mcu/tensor";
 import fc from "fast-check";
-import { corePlugin, createInterpreter, createRegistry, graphBuilder, type Graph } from "@mcu/tensor";
 import { clusterPlugin } from "../plugin.js";
 import {
   activate,
+  type LayerSpec,
   layerSpec,
   naiveConv,
   naiveDecode,
   randomClusterData,
-  type LayerSpec,
 } from "../testing/random-layer.js";
 
 const registry = createRegistry([corePlugin, clusterPlugin]);

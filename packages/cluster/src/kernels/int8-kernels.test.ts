@@ -1,4 +1,3 @@
-import fc from "fast-check";
 import {
   calculateActivationRangeQuantized,
   corePlugin,
@@ -8,6 +7,7 @@ import {
   multiplyByQuantizedMultiplier,
   quantizeMultiplier,
 } from "@mcu/tensor";
+import fc from "fast-check";
 import { clusterPlugin } from "../plugin.js";
 import { buildInt8Layer as build, type Int8Data, randomInt8 } from "../testing/int8-layer.js";
 import { axis, type LayerSpec, layerSpec, transformKernel } from "../testing/random-layer.js";

@@ -25,7 +25,7 @@ import {
   type TensorInfo,
 } from "@mcu/tensor";
 import { addThenConvPlan } from "../add-then-conv-plan.js";
-import { clusterConv2dOp, type ClusterConvAttrs } from "../cluster-conv-op.js";
+import { type ClusterConvAttrs, clusterConv2dOp } from "../cluster-conv-op.js";
 import { type ClusterLayer, decodeWeights, readClusterLayer, transformedCodebook } from "../cluster-layer.js";
 import { convPlaneInt, type PlaneGeometry, planeGeometry } from "./plane-conv.js";
 

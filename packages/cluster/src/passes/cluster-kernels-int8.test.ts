@@ -1,3 +1,4 @@
+import { readOnnx } from "@mcu/onnx-io";
 import {
   corePlugin,
   createInterpreter,
@@ -8,7 +9,6 @@ import {
   runPipeline,
   verify,
 } from "@mcu/tensor";
-import { readOnnx } from "@mcu/onnx-io";
 import { readFixture } from "@mcu/testing";
 import { decodeWeights, readClusterLayer } from "../cluster-layer.js";
 import { clusterPlugin } from "../plugin.js";
@@ -109,7 +109,11 @@ describe("cluster/kernels on an int8 model (mnist_cnn quantized by onnxruntime)"
 
 describe("cluster/kernels:shared=true on an int8 model", () => {
   it("shares one integer codebook across the layers and keeps add-then-conv exact", async () => {
-    const g = (await runPipeline(int8Cnn(), resolvePipeline(registry, "cluster/kernels:k=16:shared=true"), { registry })).graph;
+    const g = (
+      await runPipeline(int8Cnn(), resolvePipeline(registry, "cluster/kernels:k=16:shared=true"), {
+        registry,
+      })
+    ).graph;
     verify(g, registry);
     const nodes = g.nodes.filter((n) => n.op === "cluster.conv2d");
     expect(nodes).toHaveLength(3);

@@ -18,8 +18,8 @@
  * outweigh it); it is reported.
  */
 import {
-  attr,
   type AttrsOf,
+  attr,
   consumerMap,
   createInterpreter,
   definePass,
@@ -32,9 +32,16 @@ import {
   type TensorInfo,
 } from "@mcu/tensor";
 import { CLUSTER_ALGORITHMS, clusterConv2dOp } from "../cluster-conv-op.js";
-import { clusterKernels } from "../kernel-clustering.js";
+import {
+  type ClusteredKernels,
+  clusterKernels,
+  type KernelClustering,
+  quantizeScales,
+} from "../kernel-clustering.js";
+import { refitScales } from "../scale-refit.js";
 import { clusterConvStorage } from "../storage.js";
-import { factorizeInt8, int8ConvEligibility, type Int8ConvParts } from "./int8-factorization.js";
+import { kernelTransforms } from "../transforms.js";
+import { factorizeInt8, type Int8ConvParts, int8ConvEligibility } from "./int8-factorization.js";
 
 const options = {
   k: attr.int(32, "codebook size"),
@@ -47,6 +54,8 @@ const options = {
   rescale: attr.bool(true, "least-squares scales instead of kernel norms"),
   weighted: attr.bool(true, "k-means weighted by squared kernel norms"),
   calibrated: attr.bool(true, "with calibration data, weigh kernels by their input channel's mean square"),
+  refit: attr.bool(true, "with calibration data, refit scales and bias to the layer's outputs"),
+  refitSamples: attr.int(32, "calibration samples the scale refit uses"),
   algorithm: attr.enum(CLUSTER_ALGORITHMS, "add-then-conv"),
 } as const;
 
@@ -90,14 +99,25 @@ function indexDType(k: number): "uint8" | "int16" | "int32" {
   return k <= 256 ? "uint8" : k <= 32768 ? "int16" : "int32";
 }
 
-/** Mean square of every input channel of the named nodes over the calibration samples. */
-function inputEnergies(
+/** What the calibration data says about the chosen layers' inputs (real values). */
+interface LayerCalibration {
+  /** Mean square of every input channel. */
+  readonly energy: Float64Array;
+  /** The first samples' inputs, NHWC, for the scale refit. */
+  readonly samples: Float32Array[];
+  readonly inH: number;
+  readonly inW: number;
+}
+
+/** Runs the calibration samples and gathers the named nodes' input statistics. */
+function calibrate(
   graph: Graph,
   ctx: PassContext<Options>,
   names: ReadonlySet<string>,
-): Map<string, Float64Array> {
+  keep: number,
+): Map<string, LayerCalibration> {
   const samples = ctx.resources.calibration!;
-  const sums = new Map<string, Float64Array>();
+  const stats = new Map<string, LayerCalibration>();
   const counts = new Map<string, number>();
   const interpreter = createInterpreter(graph, { registry: ctx.registry });
   const progress = ctx.progress("calibration statistics", samples.length);
@@ -110,23 +130,25 @@ function inputEnergies(
         const data = x.data as Float32Array | Int8Array;
         const zero = x.quant?.zeroPoint[0] ?? 0;
         const scale = x.quant?.scale[0] ?? 1;
-        const acc = sums.get(e.node.name) ?? new Float64Array(c);
-        for (let i = 0; i < data.length; i++) {
-          const v = (data[i]! - zero) * scale;
-          acc[i % c] = acc[i % c]! + v * v;
+        let s = stats.get(e.node.name);
+        if (s === undefined) {
+          s = { energy: new Float64Array(c), samples: [], inH: x.shape[1]!, inW: x.shape[2]! };
+          stats.set(e.node.name, s);
         }
-        sums.set(e.node.name, acc);
+        const real = Float32Array.from(data, (v) => (v - zero) * scale);
+        for (let i = 0; i < real.length; i++) s.energy[i % c] = s.energy[i % c]! + real[i]! * real[i]!;
+        if (s.samples.length < keep) s.samples.push(real);
         counts.set(e.node.name, (counts.get(e.node.name) ?? 0) + data.length / c);
       },
     });
     progress.tick();
   }
   progress.done();
-  for (const [name, acc] of sums) {
+  for (const [name, s] of stats) {
     const n = counts.get(name)!;
-    for (let i = 0; i < acc.length; i++) acc[i] = acc[i]! / n;
+    for (let i = 0; i < s.energy.length; i++) s.energy[i] = s.energy[i]! / n;
   }
-  return sums;
+  return stats;
 }
 
 function clusterGraph(graph: Graph, ctx: PassContext<Options>): Graph {
@@ -184,12 +206,12 @@ function clusterGraph(graph: Graph, ctx: PassContext<Options>): Graph {
   }
   if (groups.length === 0) return graph;
 
-  const energies =
-    o.calibrated &&
-    o.weighted &&
-    ctx.resources.calibration !== undefined &&
-    ctx.resources.calibration.length > 0
-      ? inputEnergies(graph, ctx, new Set(chosen.map((c) => c.node.name)))
+  const hasCalibration = ctx.resources.calibration !== undefined && ctx.resources.calibration.length > 0;
+  const useEnergy = o.calibrated && o.weighted && hasCalibration;
+  const useRefit = o.refit && hasCalibration && o.refitSamples > 0;
+  const calibration =
+    useEnergy || useRefit
+      ? calibrate(graph, ctx, new Set(chosen.map((c) => c.node.name)), useRefit ? o.refitSamples : 0)
       : undefined;
   const editor = editGraph(graph, ctx.registry);
   const readers = consumerMap(graph);
@@ -197,7 +219,7 @@ function clusterGraph(graph: Graph, ctx: PassContext<Options>): Graph {
     const first = group[0]!.node.name;
     const integer = group[0]!.int8 !== undefined;
     const progress = ctx.progress(`k-means ${group.length > 1 ? `${group.length} layers` : first}`, 300);
-    const clustering = clusterKernels(
+    const fitted = clusterKernels(
       group.map((c) => ({
         weights: c.int8 === undefined ? c.weights.data : c.int8.realWeights,
         shape: c.weights.shape,
@@ -210,18 +232,15 @@ function clusterGraph(graph: Graph, ctx: PassContext<Options>): Graph {
         codebookFormat: integer ? "float32" : o.codebook,
         rescale: o.rescale,
         weighted: o.weighted,
-        ...(energies !== undefined ? { inputEnergy: group.map((c) => energies.get(c.node.name)) } : {}),
+        ...(useEnergy ? { inputEnergy: group.map((c) => calibration!.get(c.node.name)?.energy) } : {}),
         onIteration: () => progress.tick(),
       },
     );
     progress.done();
+    const fit = useRefit ? refitGroup(group, fitted, calibration!, o.scales) : undefined;
+    const clustering = fit === undefined ? fitted : { ...fitted, layers: fit.layers };
     const { kh, kw } = clustering;
-    const int8 = integer
-      ? factorizeInt8(
-          group.map((c) => c.int8!),
-          clustering,
-        )
-      : undefined;
+    const int8 = integer ? factorizeInt8(fit?.parts ?? group.map((c) => c.int8!), clustering) : undefined;
     const int8Parts = int8?.layers;
     const codebookData = int8 === undefined ? clustering.codebook : int8.codebook;
     const codebookId = editor.addTensor({
@@ -266,6 +285,16 @@ function clusterGraph(graph: Graph, ctx: PassContext<Options>): Graph {
           })
         : "";
       let bias = node.inputs[2] ?? "";
+      const shift = fit?.biasShift[l];
+      if (parts === undefined && shift !== undefined) {
+        const old = bias === "" ? undefined : (graph.tensors.get(bias)!.data as Float32Array);
+        bias = editor.addTensor({
+          name: `${node.name}:bias`,
+          shape: [oc],
+          dtype: "float32",
+          data: Float32Array.from(shift, (d, ch) => (old?.[ch] ?? 0) + d),
+        });
+      }
       if (parts !== undefined && bias !== "") {
         bias = editor.addTensor({
           name: `${node.name}:bias`,
@@ -302,8 +331,8 @@ function clusterGraph(graph: Graph, ctx: PassContext<Options>): Graph {
         attrs,
         ...(node.sourceOp !== undefined ? { sourceOp: node.sourceOp } : {}),
       });
-      // The dense weights (and a requantized int8 bias's original) go when nothing else reads them.
-      for (const id of [node.inputs[1]!, parts !== undefined ? (node.inputs[2] ?? "") : ""]) {
+      // The dense weights (and a replaced bias's original) go when nothing else reads them.
+      for (const id of [node.inputs[1]!, bias !== (node.inputs[2] ?? "") ? (node.inputs[2] ?? "") : ""]) {
         if (
           id !== "" &&
           (readers.get(id) ?? []).every((r) => r.name === node.name) &&
@@ -330,6 +359,78 @@ function clusterGraph(graph: Graph, ctx: PassContext<Options>): Graph {
     });
   }
   return editor.finish();
+}
+
+/**
+ * Refits the scales (and bias) of every layer of a group to its calibration outputs. A float
+ * layer's scales are rounded to their format and the bias shift computed for the rounded ones;
+ * an int8 layer's refitted kernels become the real weights the integer factorization fits.
+ */
+function refitGroup(
+  group: readonly Candidate[],
+  clustering: KernelClustering,
+  calibration: ReadonlyMap<string, LayerCalibration>,
+  scaleFormat: Options["scales"],
+): {
+  layers: ClusteredKernels[];
+  parts: Int8ConvParts[] | undefined;
+  biasShift: (Float64Array | undefined)[];
+} {
+  const { kh, kw } = clustering;
+  const taps = kh * kw;
+  const perm = kernelTransforms(kh, kw, true).perm;
+  const layers: ClusteredKernels[] = [];
+  const parts: Int8ConvParts[] = [];
+  const biasShift: (Float64Array | undefined)[] = [];
+  group.forEach((c, l) => {
+    const layer = clustering.layers[l]!;
+    const cal = calibration.get(c.node.name);
+    const real = c.int8 === undefined ? c.weights.data : c.int8.realWeights;
+    if (cal === undefined || cal.samples.length === 0) {
+      layers.push(layer);
+      if (c.int8 !== undefined) parts.push(c.int8);
+      biasShift.push(undefined);
+      return;
+    }
+    const refit = refitScales({
+      samples: cal.samples,
+      inH: cal.inH,
+      inW: cal.inW,
+      attrs: c.node.attrs as Parameters<typeof refitScales>[0]["attrs"],
+      weights: real,
+      shape: c.weights.shape,
+      codebook: clustering.codebook,
+      clustered: layer,
+    });
+    if (c.int8 === undefined) {
+      const scales = quantizeScales(refit.scales, scaleFormat);
+      layers.push({ ...layer, scales });
+      biasShift.push(refit.biasShift(scales));
+      return;
+    }
+    // Int8: the refitted kernels, OHWI, are what the integer factors approximate.
+    const [outC, , , inC] = c.weights.shape as [number, number, number, number];
+    const decoded = new Float32Array(real.length);
+    for (let o = 0; o < outC; o++) {
+      for (let i = 0; i < inC; i++) {
+        const n = o * inC + i;
+        const base = layer.indices[n]! * taps;
+        const t = layer.transforms[n]! * taps;
+        for (let j = 0; j < taps; j++)
+          decoded[(o * taps + j) * inC + i] = refit.scales[n]! * clustering.codebook[base + perm[t + j]!]!;
+      }
+    }
+    const realBias = c.int8.realBias;
+    const shift = refit.biasShift(refit.scales);
+    parts.push({
+      ...c.int8,
+      realWeights: decoded,
+      realBias: realBias === undefined ? undefined : Float64Array.from(realBias, (v, o) => v + shift[o]!),
+    });
+    layers.push(layer);
+    biasShift.push(undefined);
+  });
+  return { layers, parts: group[0]!.int8 === undefined ? undefined : parts, biasShift };
 }
 
 /** The `cluster/kernels` pass. */

@@ -1,3 +1,4 @@
+import { readOnnx } from "@mcu/onnx-io";
 import {
   corePlugin,
   createInterpreter,
@@ -7,7 +8,6 @@ import {
   runPipeline,
   verify,
 } from "@mcu/tensor";
-import { readOnnx } from "@mcu/onnx-io";
 import { readFixture } from "@mcu/testing";
 import { decodeLookup } from "../kernels/lookup-kernel.js";
 import { clusterPlugin } from "../plugin.js";

@@ -13,8 +13,8 @@
  * weights that are not constants (the float32 ones of @mcu/codegen-c do).
  */
 import {
-  attr,
   type AttrsOf,
+  attr,
   consumerMap,
   definePass,
   editGraph,

@@ -16,3 +16,8 @@ export function calibrationDigits(): Uint8Array {
 export function digitInput(digits: Uint8Array, i: number): Float32Array {
   return Float32Array.from(digits.subarray(i * 784, i * 784 + 784), (v) => v / 255);
 }
+
+/** The labels of the 1996 test digits, uint8 [1996] (fixtures/mnist/test-labels.npy). */
+export function testLabels(): Uint8Array {
+  return readNpy(readFixture("mnist", "test-labels.npy")).data as Uint8Array;
+}
