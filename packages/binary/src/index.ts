@@ -20,6 +20,7 @@ export {
   POW2_ACTIVATIONS,
   POW2_MAX_CODE,
   POW2_MAX_TAPS,
+  type ConvWindowAttrs,
   type PooledWindow,
   pooledWindow,
   pow2Conv2dOp,

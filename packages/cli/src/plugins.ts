@@ -10,7 +10,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { corePlugin, createRegistry, McuError, type Plugin, type Registry } from "@mcu/tensor";
 
-/** The @mcu packages the CLI looks for, in registry order. */
+/** The `@mcu` packages the CLI looks for, in registry order. */
 export const KNOWN_PLUGIN_PACKAGES: readonly string[] = [
   "@mcu/tflite-io",
   "@mcu/onnx-io",
@@ -136,7 +136,7 @@ async function importUserModule(specifier: string, cwd: string): Promise<unknown
 }
 
 /**
- * The plugins for one CLI invocation: the core plugin, the installed @mcu packages that
+ * The plugins for one CLI invocation: the core plugin, the installed `@mcu` packages that
  * default-export a plugin (others are skipped silently), then the `--plugin` modules in order.
  */
 export async function loadPlugins(

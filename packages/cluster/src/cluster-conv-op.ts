@@ -37,7 +37,7 @@ export type ScaleFormat = (typeof SCALE_FORMATS)[number];
 export type CodebookFormat = (typeof CODEBOOK_FORMATS)[number];
 
 /** The attributes of a `cluster.conv2d` node. */
-const clusterConvAttrs = {
+export const clusterConvAttrs = {
   strides: attr.ints([1, 1], "[strideH, strideW]"),
   dilations: attr.ints([1, 1], "[dilationH, dilationW]"),
   padding: attr.enum(PADDINGS, "VALID"),

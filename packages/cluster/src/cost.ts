@@ -24,7 +24,7 @@ import { clusterConvStorage } from "./storage.js";
 import { kernelTransforms } from "./transforms.js";
 
 type Kind = "float32" | "int8";
-type Algorithm = "add-then-conv" | "decode-then-conv";
+export type Algorithm = "add-then-conv" | "decode-then-conv";
 
 /** Fitted instruction coefficients (see the file comment): add [sum MACs, group pixels, outputs, kernels, 1], decode [MACs, outputs, kernels, 1]. */
 const FITS: Readonly<

@@ -19,6 +19,7 @@ export { lookupCKernel } from "./c/lookup-c-kernel.js";
 export {
   CLUSTER_ALGORITHMS,
   type ClusterConvAttrs,
+  clusterConvAttrs,
   CODEBOOK_FORMATS,
   type CodebookFormat,
   clusterConv2dOp,
@@ -32,7 +33,7 @@ export {
   readClusterLayer,
   transformedCodebook,
 } from "./cluster-layer.js";
-export { clusterCostFeatures, clusterCosts, lookupCost } from "./cost.js";
+export { type Algorithm, clusterCostFeatures, clusterCosts, lookupCost } from "./cost.js";
 export {
   type ClusteredKernels,
   clusterKernels,

@@ -1,5 +1,5 @@
 /**
- * @mcu/onnx-io: import ONNX models (float and QDQ-quantized) into the @mcu IR.
+ * `@mcu/onnx-io`: import ONNX models (float and QDQ-quantized) into the `@mcu` IR.
  */
 export { readOnnx, type ReadOnnxOptions, onnxFormat } from "./read-onnx.js";
 export { onnxPlugin } from "./plugin.js";

@@ -79,7 +79,8 @@ export {
 // Kernels and their precomputation (shared with the C generator)
 export { INT8_KERNEL, INT16X8_KERNEL, type QuantKernelOptions } from "./kernels/options.js";
 export { quantKernels } from "./kernels/index.js";
-export { type Accumulator, type ChannelMultipliers, quantizeMultipliers } from "./kernels/common.js";
+export { type Accumulator, type ChannelMultipliers, type IntArray, quantizeMultipliers } from "./kernels/common.js";
+export type { BroadcastMaps } from "./kernels/broadcast.js";
 export {
   type ConvParams,
   type ConvWindowAttrs,

@@ -118,6 +118,7 @@ export {
   activationRange,
   applyActivation,
   avgPool2dOp,
+  type AxisWindow,
   axisWindow,
   batchMatmulOp,
   batchNormOp,

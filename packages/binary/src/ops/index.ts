@@ -14,7 +14,7 @@ export {
   pow2Conv2dOp,
   pow2FullyConnectedOp,
 } from "./pow2.js";
-export { OUTPUT_KINDS, type OutputKind, pooledWindow, type PooledWindow } from "./shared.js";
+export { type ConvWindowAttrs, OUTPUT_KINDS, type OutputKind, pooledWindow, type PooledWindow } from "./shared.js";
 export { binarySignOp } from "./sign.js";
 
 /** Every op @mcu/binary defines. */

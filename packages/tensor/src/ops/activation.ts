@@ -1,7 +1,7 @@
 /** Fused activations, as TFLite fuses them into conv, dense, pool, add, ... */
 import { attr } from "../attrs.js";
 
-/** TFLite's `ActivationFunctionType` values that @mcu supports. */
+/** TFLite's `ActivationFunctionType` values that `@mcu` supports. */
 export const FUSED_ACTIVATIONS = ["NONE", "RELU", "RELU_N1_TO_1", "RELU6", "TANH"] as const;
 export type FusedActivation = (typeof FUSED_ACTIVATIONS)[number];
 
