@@ -33,6 +33,7 @@ export {
   readClusterLayer,
   transformedCodebook,
 } from "./cluster-layer.js";
+export { refitScales, type ScaleRefit, type ScaleRefitInput } from "./scale-refit.js";
 export { type Algorithm, clusterCostFeatures, clusterCosts, lookupCost } from "./cost.js";
 export {
   type ClusteredKernels,
