@@ -40,10 +40,18 @@ function problem(seed: number) {
 }
 
 describe("refitScales", () => {
-  it("solves the output least-squares problem (oracle: the explicit design matrix)", () => {
+  it.each([
+    ["the layer's own inputs", false],
+    ["reference inputs for the target (error compensation)", true],
+  ])("solves the output least-squares problem, %s (oracle: the explicit design matrix)", (_, compensated) => {
     const { weights, codebook, clustered, samples } = problem(7);
+    // Reference inputs: what the uncompressed model would feed the layer (here: perturbed samples).
+    const reference = compensated
+      ? samples.map((x, s) => Float32Array.from(x, (v, j) => v + 0.3 * Math.sin(j * 0.7 + s)))
+      : samples;
     const fit = refitScales({
       samples,
+      ...(compensated ? { referenceSamples: reference } : {}),
       inH: H,
       inW: W,
       attrs,
@@ -57,13 +65,13 @@ describe("refitScales", () => {
       // Rows: every position of every sample; columns: f_0 … f_{I−1}, 1.
       const rows: number[][] = [];
       const target: number[] = [];
-      for (const x of samples) {
+      for (const [s, x] of samples.entries()) {
         const f = Array.from({ length: I }, (_, i) =>
           convPlane(x, i, (ky, kx) => codebook[clustered.indices[o * I + i]! * taps + ky * KW + kx]!),
         );
         const y = new Float64Array(H * W);
         for (let i = 0; i < I; i++) {
-          const p = convPlane(x, i, (ky, kx) => weights[((o * KH + ky) * KW + kx) * I + i]!);
+          const p = convPlane(reference[s]!, i, (ky, kx) => weights[((o * KH + ky) * KW + kx) * I + i]!);
           for (let q = 0; q < H * W; q++) y[q] = y[q]! + p[q]!;
         }
         for (let q = 0; q < H * W; q++) {

@@ -6,7 +6,8 @@
  * plane convolved with its transformed centroid. Least squares over every output position of
  * every calibration sample gives the scales s and a bias shift δ:
  *     min Σ_p (Σ_i s_i f_i(p) + δ − y(p))²  + λ Σ_i G_ii (s_i − s⁰_i)²
- * with y = Σ_i w_i ⊛ x_i the uncompressed output and s⁰ the weight-space scales (a light ridge
+ * with y = Σ_i w_i ⊛ x_i the uncompressed output (of the uncompressed model's inputs, when the
+ * features come from a model whose earlier layers are already clustered) and s⁰ the weight-space scales (a light ridge
  * that keeps channels with little calibration signal where the weights put them). The
  * codebook, indices and transforms are unchanged, so storage is unchanged. This is post-training
  * calibration in closed form (like bias correction), not retraining.
@@ -22,6 +23,12 @@ import { kernelTransforms } from "./transforms.js";
 export interface ScaleRefitInput {
   /** The layer's input on each calibration sample: real values, NHWC [1, H, W, I]. */
   readonly samples: readonly ArrayLike<number>[];
+  /**
+   * The uncompressed model's input to the layer on the same samples, when `samples` come from a
+   * model whose earlier layers are already compressed: the target is then the uncompressed
+   * output, and the refit compensates the earlier layers' error. Default: `samples`.
+   */
+  readonly referenceSamples?: readonly ArrayLike<number>[];
   readonly inH: number;
   readonly inW: number;
   readonly attrs: {
@@ -89,20 +96,29 @@ export function refitScales(input: ScaleRefitInput): ScaleRefit {
   const targetSums = new Float64Array(outC);
   let positions = 0;
 
+  const reference = input.referenceSamples ?? input.samples;
+  if (reference.length !== input.samples.length)
+    throw new McuError("MCU_E_CLUSTER_OPTION", "scale refit: as many reference samples as samples are needed");
   const planes = new Float64Array(inC * inH * inW);
+  const refPlanes = reference === input.samples ? planes : new Float64Array(inC * inH * inW);
   const target = new Float64Array(plane);
   const features = new Float64Array(inC * plane);
   const pairPlanes = new Map<number, Float64Array>();
-  for (const x of input.samples) {
+  for (const [sample, x] of input.samples.entries()) {
     for (let p = 0; p < inH * inW; p++)
       for (let i = 0; i < inC; i++) planes[i * inH * inW + p] = x[p * inC + i]!;
+    if (refPlanes !== planes) {
+      const r = reference[sample]!;
+      for (let p = 0; p < inH * inW; p++)
+        for (let i = 0; i < inC; i++) refPlanes[i * inH * inW + p] = r[p * inC + i]!;
+    }
     pairPlanes.clear();
     for (let o = 0; o < outC; o++) {
       target.fill(0);
       features.fill(0);
       for (let i = 0; i < inC; i++) {
         const n = o * inC + i;
-        convPlaneFloat(g, planes, i * inH * inW, kernels, n * taps, target);
+        convPlaneFloat(g, refPlanes, i * inH * inW, kernels, n * taps, target);
         if (live[n] === 0) continue;
         const key = pairKey(n) * inC + i;
         let f = pairPlanes.get(key);

@@ -56,6 +56,7 @@ const options = {
   calibrated: attr.bool(true, "with calibration data, weigh kernels by their input channel's mean square"),
   refit: attr.bool(true, "with calibration data, refit scales and bias to the layer's outputs"),
   refitSamples: attr.int(32, "calibration samples the scale refit uses"),
+  compensate: attr.bool(true, "refit each layer on the inputs the earlier clustered layers produce"),
   algorithm: attr.enum(CLUSTER_ALGORITHMS, "add-then-conv"),
 } as const;
 
@@ -115,8 +116,9 @@ function calibrate(
   ctx: PassContext<Options>,
   names: ReadonlySet<string>,
   keep: number,
+  limit = Number.POSITIVE_INFINITY,
 ): Map<string, LayerCalibration> {
-  const samples = ctx.resources.calibration!;
+  const samples = ctx.resources.calibration!.slice(0, limit);
   const stats = new Map<string, LayerCalibration>();
   const counts = new Map<string, number>();
   const interpreter = createInterpreter(graph, { registry: ctx.registry });
@@ -213,9 +215,9 @@ function clusterGraph(graph: Graph, ctx: PassContext<Options>): Graph {
     useEnergy || useRefit
       ? calibrate(graph, ctx, new Set(chosen.map((c) => c.node.name)), useRefit ? o.refitSamples : 0)
       : undefined;
-  const editor = editGraph(graph, ctx.registry);
+  let editor = editGraph(graph, ctx.registry);
   const readers = consumerMap(graph);
-  for (const group of groups) {
+  for (const [g, group] of groups.entries()) {
     const first = group[0]!.node.name;
     const integer = group[0]!.int8 !== undefined;
     const progress = ctx.progress(`k-means ${group.length > 1 ? `${group.length} layers` : first}`, 300);
@@ -237,7 +239,15 @@ function clusterGraph(graph: Graph, ctx: PassContext<Options>): Graph {
       },
     );
     progress.done();
-    const fit = useRefit ? refitGroup(group, fitted, calibration!, o.scales) : undefined;
+    // Error compensation: the refit sees the inputs the layers get once the earlier groups are
+    // clustered, and matches the uncompressed model's outputs.
+    let inputs: ReadonlyMap<string, LayerCalibration> | undefined;
+    if (useRefit && o.compensate && g > 0) {
+      const current = editor.finish();
+      editor = editGraph(current, ctx.registry);
+      inputs = calibrate(current, ctx, new Set(group.map((c) => c.node.name)), o.refitSamples, o.refitSamples);
+    }
+    const fit = useRefit ? refitGroup(group, fitted, calibration!, inputs, o.scales) : undefined;
     const clustering = fit === undefined ? fitted : { ...fitted, layers: fit.layers };
     const { kh, kw } = clustering;
     const int8 = integer ? factorizeInt8(fit?.parts ?? group.map((c) => c.int8!), clustering) : undefined;
@@ -370,6 +380,7 @@ function refitGroup(
   group: readonly Candidate[],
   clustering: KernelClustering,
   calibration: ReadonlyMap<string, LayerCalibration>,
+  compensated: ReadonlyMap<string, LayerCalibration> | undefined,
   scaleFormat: Options["scales"],
 ): {
   layers: ClusteredKernels[];
@@ -393,7 +404,8 @@ function refitGroup(
       return;
     }
     const refit = refitScales({
-      samples: cal.samples,
+      samples: compensated?.get(c.node.name)?.samples ?? cal.samples,
+      referenceSamples: cal.samples,
       inH: cal.inH,
       inW: cal.inW,
       attrs: c.node.attrs as Parameters<typeof refitScales>[0]["attrs"],
