@@ -112,6 +112,27 @@ describe("refitScales", () => {
     for (let o = 0; o < O; o++) expect(Math.abs(shift[o]!)).toBeLessThan(1e-6); // float32 weights
   });
 
+  it("keeps the weight-space scale of an input channel the calibration data never excites", () => {
+    const { weights, codebook, clustered, samples } = problem(5);
+    // Channel 2 is zero on every sample (a dead ReLU): the data say nothing about its scales.
+    const dead = samples.map((x) => x.map((v, j) => (j % I === 2 ? 0 : v)));
+    const fit = refitScales({
+      samples: dead,
+      inH: H,
+      inW: W,
+      attrs,
+      weights,
+      shape: [O, KH, KW, I],
+      codebook,
+      clustered,
+    });
+    for (let o = 0; o < O; o++) expect(fit.scales[o * I + 2]).toBeCloseTo(clustered.scales[o * I + 2]!, 12);
+    // The live channels still move to fit the outputs.
+    expect(
+      Array.from({ length: O }, (_, o) => fit.scales[o * I]).some((v) => Math.abs(v! - 0.5) > 1e-3),
+    ).toBe(true);
+  });
+
   it("rejects an empty calibration set", () => {
     const { weights, codebook, clustered } = problem(1);
     expect(() =>

@@ -43,7 +43,7 @@ export interface ScaleRefitInput {
   /** Real centroids [K, kh, kw] (as decoded). */
   readonly codebook: ArrayLike<number>;
   readonly clustered: ClusteredKernels;
-  /** Ridge strength relative to each scale's own feature energy (default 1e-3). */
+  /** Ridge strength relative to the output channel's mean feature energy (default 1e-3). */
   readonly ridge?: number;
 }
 
@@ -98,7 +98,10 @@ export function refitScales(input: ScaleRefitInput): ScaleRefit {
 
   const reference = input.referenceSamples ?? input.samples;
   if (reference.length !== input.samples.length)
-    throw new McuError("MCU_E_CLUSTER_OPTION", "scale refit: as many reference samples as samples are needed");
+    throw new McuError(
+      "MCU_E_CLUSTER_OPTION",
+      "scale refit: as many reference samples as samples are needed",
+    );
   const planes = new Float64Array(inC * inH * inW);
   const refPlanes = reference === input.samples ? planes : new Float64Array(inC * inH * inW);
   const target = new Float64Array(plane);
@@ -179,9 +182,14 @@ export function refitScales(input: ScaleRefitInput): ScaleRefit {
       }
       b.set(u, 0, r[at(u)]!);
     }
+    // One ridge strength per channel, relative to its mean feature energy: an input channel the
+    // calibration data never excites (a dead ReLU) keeps its weight-space scale instead of an
+    // arbitrary one, and nearly collinear features cannot push scales to large opposite values.
+    let energy = 0;
+    for (let u = 0; u < used.length; u++) energy += A.get(u, u);
+    const lambda = (ridge * energy) / used.length + 1e-30;
     for (let u = 0; u < used.length; u++) {
       const i = used[u]!;
-      const lambda = ridge * Math.max(A.get(u, u), 1e-30);
       A.set(u, u, A.get(u, u) + lambda);
       b.set(u, 0, b.get(u, 0) + lambda * clustered.scales[o * inC + i]!);
     }

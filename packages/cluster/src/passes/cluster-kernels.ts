@@ -245,7 +245,13 @@ function clusterGraph(graph: Graph, ctx: PassContext<Options>): Graph {
     if (useRefit && o.compensate && g > 0) {
       const current = editor.finish();
       editor = editGraph(current, ctx.registry);
-      inputs = calibrate(current, ctx, new Set(group.map((c) => c.node.name)), o.refitSamples, o.refitSamples);
+      inputs = calibrate(
+        current,
+        ctx,
+        new Set(group.map((c) => c.node.name)),
+        o.refitSamples,
+        o.refitSamples,
+      );
     }
     const fit = useRefit ? refitGroup(group, fitted, calibration!, inputs, o.scales) : undefined;
     const clustering = fit === undefined ? fitted : { ...fitted, layers: fit.layers };
