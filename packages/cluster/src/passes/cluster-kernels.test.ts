@@ -168,7 +168,7 @@ describe("cluster/kernels on mnist_cnn", () => {
     };
     const base = top1(mnistCnn());
     const [withRefit, without] = [top1(refit), top1(plain)];
-    expect(withRefit).toBeGreaterThan(without + 20); // measured: 1950 vs 1887
+    expect(withRefit).toBeGreaterThan(without + 20); // measured: 1952 vs 1887
     expect(withRefit).toBeGreaterThanOrEqual(base - 20); // within 1.0 point
   });
 
