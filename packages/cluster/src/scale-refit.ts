@@ -17,7 +17,7 @@ import { Matrix, solve } from "ml-matrix";
 import type { ClusteredKernels } from "./kernel-clustering.js";
 import { gatherKernels } from "./kernel-normalization.js";
 import { convPlaneFloat, planeGeometry } from "./kernels/plane-conv.js";
-import { kernelTransforms } from "./transforms.js";
+import { applyTransform, kernelTransforms } from "./transforms.js";
 
 /** One clustered layer with its calibration inputs. */
 export interface ScaleRefitInput {
@@ -67,7 +67,7 @@ export function refitScales(input: ScaleRefitInput): ScaleRefit {
     throw new McuError("MCU_E_CLUSTER_OPTION", "scale refit needs calibration data");
   const g = planeGeometry(inH, inW, kh, kw, input.attrs);
   const plane = g.outH * g.outW;
-  const perm = kernelTransforms(kh, kw, true).perm;
+  const tr = kernelTransforms(kh, kw, true);
   const kernels = gatherKernels(input.weights, input.shape);
   const ridge = input.ridge ?? 1e-3;
 
@@ -81,12 +81,8 @@ export function refitScales(input: ScaleRefitInput): ScaleRefit {
   for (let n = 0; n < outC * inC; n++)
     if (live[n] === 1 && !pairRows.has(pairKey(n))) pairRows.set(pairKey(n), pairRows.size);
   const pairKernels = new Float64Array(pairRows.size * taps);
-  for (const [key, row] of pairRows) {
-    const c = Math.floor(key / 8);
-    const t = key % 8;
-    for (let j = 0; j < taps; j++)
-      pairKernels[row * taps + j] = input.codebook[c * taps + perm[t * taps + j]!]!;
-  }
+  for (const [key, row] of pairRows)
+    applyTransform(tr, key % 8, input.codebook, Math.floor(key / 8) * taps, pairKernels, row * taps);
 
   // Per output channel: normal equations over [f_0 … f_{I−1}, 1], and the sums for the bias.
   const dim = inC + 1;
